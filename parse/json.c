@@ -1,0 +1,355 @@
+#include "json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+void
+jw_init(struct jw *w, struct buf *b)
+{
+	w->b = b;
+	w->depth = 0;
+	w->need_comma[0] = 0;
+}
+
+/* Before a value: a comma when the enclosing array already has an element. */
+static void
+before_value(struct jw *w)
+{
+	if (w->need_comma[w->depth])
+		buf_addc(w->b, ',');
+	w->need_comma[w->depth] = 1;
+}
+
+static void
+container_open(struct jw *w, char c)
+{
+	before_value(w);
+	buf_addc(w->b, c);
+	if (w->depth < JW_MAXDEPTH - 1)
+		w->depth++;
+	w->need_comma[w->depth] = 0;
+}
+
+static void
+container_close(struct jw *w, char c)
+{
+	buf_addc(w->b, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_obj(struct jw *w) { container_open(w, '{'); }
+void jw_obj_end(struct jw *w) { container_close(w, '}'); }
+void jw_arr(struct jw *w) { container_open(w, '['); }
+void jw_arr_end(struct jw *w) { container_close(w, ']'); }
+
+void
+jw_key(struct jw *w, const char *key)
+{
+	before_value(w);
+	json_escape(w->b, key, strlen(key));
+	buf_addc(w->b, ':');
+	/* the value that follows takes no comma */
+	w->need_comma[w->depth] = 0;
+	/* but the member after it does: mark it once the value is written */
+}
+
+/*
+ * After jw_key the flag is 0, so the value writes no comma and sets it to 1,
+ * which is what the next jw_key needs. Objects and arrays thus share one rule.
+ */
+
+void
+jw_str(struct jw *w, const char *s)
+{
+	if (s == NULL) {
+		jw_null(w);
+		return;
+	}
+	jw_strn(w, s, strlen(s));
+}
+
+void
+jw_strn(struct jw *w, const char *s, size_t n)
+{
+	before_value(w);
+	json_escape(w->b, s, n);
+}
+
+void
+jw_int(struct jw *w, long long v)
+{
+	before_value(w);
+	buf_printf(w->b, "%lld", v);
+}
+
+void
+jw_num_raw(struct jw *w, const char *text)
+{
+	before_value(w);
+	buf_adds(w->b, text);
+}
+
+void
+jw_bool(struct jw *w, int v)
+{
+	before_value(w);
+	buf_adds(w->b, v ? "true" : "false");
+}
+
+void
+jw_null(struct jw *w)
+{
+	before_value(w);
+	buf_adds(w->b, "null");
+}
+
+static void
+value(struct jw *w, yajl_val v, int depth)
+{
+	size_t i;
+
+	if (v == NULL || depth > JSON_MAX_DEPTH) {
+		jw_null(w);
+		return;
+	}
+	switch (v->type) {
+	case yajl_t_string:
+		jw_str(w, v->u.string);
+		break;
+	case yajl_t_number:
+		jw_num_raw(w, v->u.number.r);
+		break;
+	case yajl_t_object:
+		jw_obj(w);
+		for (i = 0; i < v->u.object.len; i++) {
+			jw_key(w, v->u.object.keys[i]);
+			value(w, v->u.object.values[i], depth + 1);
+		}
+		jw_obj_end(w);
+		break;
+	case yajl_t_array:
+		jw_arr(w);
+		for (i = 0; i < v->u.array.len; i++)
+			value(w, v->u.array.values[i], depth + 1);
+		jw_arr_end(w);
+		break;
+	case yajl_t_true:
+		jw_bool(w, 1);
+		break;
+	case yajl_t_false:
+		jw_bool(w, 0);
+		break;
+	default:
+		jw_null(w);
+		break;
+	}
+}
+
+void
+jw_value(struct jw *w, yajl_val v)
+{
+	value(w, v, 0);
+}
+
+void
+jw_kstr(struct jw *w, const char *key, const char *s)
+{
+	jw_key(w, key);
+	jw_str(w, s);
+}
+
+void
+jw_kint(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	jw_int(w, v);
+}
+
+void
+jw_kbool(struct jw *w, const char *key, int v)
+{
+	jw_key(w, key);
+	jw_bool(w, v);
+}
+
+void
+jw_kvalue(struct jw *w, const char *key, yajl_val v)
+{
+	jw_key(w, key);
+	jw_value(w, v);
+}
+
+void
+json_escape(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
+	char *out;
+
+	/* Worst case: every byte becomes \u00XX. */
+	buf_reserve(b, n * 6 + 2);
+	out = b->data + b->len;
+	*out++ = '"';
+	while (p < end) {
+		run = p;
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
+			p++;
+		memcpy(out, run, (size_t)(p - run));
+		out += p - run;
+		if (p == end)
+			break;
+		*out++ = '\\';
+		switch (*p) {
+		case '"': *out++ = '"'; break;
+		case '\\': *out++ = '\\'; break;
+		case '\n': *out++ = 'n'; break;
+		case '\r': *out++ = 'r'; break;
+		case '\t': *out++ = 't'; break;
+		case '\b': *out++ = 'b'; break;
+		case '\f': *out++ = 'f'; break;
+		default:
+			*out++ = 'u';
+			*out++ = '0';
+			*out++ = '0';
+			*out++ = hex[*p >> 4];
+			*out++ = hex[*p & 15];
+			break;
+		}
+		p++;
+	}
+	*out++ = '"';
+	b->len = (size_t)(out - b->data);
+	b->data[b->len] = '\0';
+}
+
+int
+json_depth_ok(const char *text, size_t len, int max_depth)
+{
+	const char *p = text, *end = text + len;
+	int depth = 0;
+
+	while (p < end) {
+		switch (*p++) {
+		case '"':
+			/* skip the string, honouring backslash escapes */
+			while (p < end && *p != '"') {
+				if (*p == '\\')
+					p++;
+				p++;
+			}
+			p++;
+			break;
+		case '{':
+		case '[':
+			if (++depth > max_depth)
+				return 0;
+			break;
+		case '}':
+		case ']':
+			depth--;
+			break;
+		}
+	}
+	return 1;
+}
+
+yajl_val
+json_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	yajl_val v;
+	char *nl;
+
+	if (!json_depth_ok(text, len, JSON_MAX_DEPTH)) {
+		snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+		return NULL;
+	}
+	if (strlen(text) != len) {
+		snprintf(err, errlen, "NUL byte in JSON text");
+		return NULL;
+	}
+	err[0] = '\0';
+	v = yajl_tree_parse(text, err, errlen);
+	if (v == NULL) {
+		/* yajl's messages run over several lines; keep the first */
+		if ((nl = strchr(err, '\n')) != NULL)
+			*nl = '\0';
+		if (err[0] == '\0')
+			snprintf(err, errlen, "invalid JSON");
+	}
+	return v;
+}
+
+yajl_val
+json_member(yajl_val obj, const char *key)
+{
+	size_t i;
+
+	if (obj == NULL || obj->type != yajl_t_object)
+		return NULL;
+	for (i = 0; i < obj->u.object.len; i++)
+		if (strcmp(obj->u.object.keys[i], key) == 0)
+			return obj->u.object.values[i];
+	return NULL;
+}
+
+yajl_val
+json_get(yajl_val v, ...)
+{
+	va_list ap;
+	const char *key;
+
+	va_start(ap, v);
+	while (v != NULL && (key = va_arg(ap, const char *)) != NULL)
+		v = json_member(v, key);
+	va_end(ap);
+	return v;
+}
+
+const char *
+json_str(yajl_val v)
+{
+	return v != NULL && v->type == yajl_t_string ? v->u.string : NULL;
+}
+
+int
+json_is_null(yajl_val v)
+{
+	return v == NULL || v->type == yajl_t_null;
+}
+
+int
+json_int(yajl_val v, long long *out)
+{
+	if (v == NULL || v->type != yajl_t_number || !(v->u.number.flags & YAJL_NUMBER_INT_VALID))
+		return -1;
+	*out = v->u.number.i;
+	return 0;
+}
+
+int
+json_bool(yajl_val v, int dflt)
+{
+	if (v == NULL)
+		return dflt;
+	if (v->type == yajl_t_true)
+		return 1;
+	if (v->type == yajl_t_false)
+		return 0;
+	return dflt;
+}
+
+size_t
+json_len(yajl_val v)
+{
+	return v != NULL && v->type == yajl_t_array ? v->u.array.len : 0;
+}
+
+yajl_val
+json_at(yajl_val arr, size_t i)
+{
+	return i < json_len(arr) ? arr->u.array.values[i] : NULL;
+}

@@ -1,0 +1,81 @@
+/*
+ * json.h: compact JSON output, and small helpers over yajl's trees.
+ *
+ * The writer (jw_*) appends compact JSON to a struct buf, placing commas
+ * itself: call jw_key before each member value of an object, and nothing
+ * before array elements. It does not check that calls are balanced beyond
+ * JW_MAXDEPTH; the caller writes well-formed sequences. Strings are written
+ * as given, escaped (quote, backslash, control characters); the caller passes
+ * valid UTF-8 (everything that came through yajl is).
+ */
+#ifndef CRATE_JSON_H
+#define CRATE_JSON_H
+
+#include <stddef.h>
+#include <yajl/yajl_tree.h>
+
+#include "buf.h"
+
+/* The deepest nesting any crate tool accepts in one record or page. */
+#define JSON_MAX_DEPTH 256
+
+#define JW_MAXDEPTH (JSON_MAX_DEPTH + 8)
+
+struct jw {
+	struct buf *b;
+	int depth;
+	unsigned char need_comma[JW_MAXDEPTH];
+};
+
+void jw_init(struct jw *w, struct buf *b);
+void jw_obj(struct jw *w);
+void jw_obj_end(struct jw *w);
+void jw_arr(struct jw *w);
+void jw_arr_end(struct jw *w);
+void jw_key(struct jw *w, const char *key);
+void jw_str(struct jw *w, const char *s);		/* NULL writes null */
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_int(struct jw *w, long long v);
+void jw_num_raw(struct jw *w, const char *text);	/* a JSON number's text, as given */
+void jw_bool(struct jw *w, int v);
+void jw_null(struct jw *w);
+/* Writes a yajl tree value (NULL writes null), recursing at most JSON_MAX_DEPTH. */
+void jw_value(struct jw *w, yajl_val v);
+/* key + value shorthands; jw_kstr with a NULL value writes null. */
+void jw_kstr(struct jw *w, const char *key, const char *s);
+void jw_kint(struct jw *w, const char *key, long long v);
+void jw_kbool(struct jw *w, const char *key, int v);
+void jw_kvalue(struct jw *w, const char *key, yajl_val v);
+
+/* Appends s as a quoted, escaped JSON string. */
+void json_escape(struct buf *b, const char *s, size_t n);
+
+/*
+ * json_depth_ok: 1 when text nests objects and arrays no deeper than max_depth.
+ * It only counts brackets outside strings; it does not validate. yajl_tree
+ * recurses when it frees a tree, so every line is checked before yajl_tree_parse.
+ */
+int json_depth_ok(const char *text, size_t len, int max_depth);
+
+/*
+ * json_parse: parses one NUL-terminated JSON text into a tree with yajl_tree,
+ * after the depth check. Returns the tree (free with yajl_tree_free) or NULL
+ * with a one-line reason in err (errlen bytes, no newline).
+ */
+yajl_val json_parse(const char *text, size_t len, char *err, size_t errlen);
+
+/*
+ * Lookups in a tree. They accept NULL anywhere and return NULL (or the given
+ * default) when the key is absent or of another type; nothing is allocated.
+ * json_get follows a path of keys, e.g. json_get(v, "album", "id", NULL).
+ */
+yajl_val json_get(yajl_val v, ...) __attribute__((sentinel));
+yajl_val json_member(yajl_val obj, const char *key);
+const char *json_str(yajl_val v);		/* a string's text, or NULL */
+int json_is_null(yajl_val v);			/* absent counts as null */
+int json_int(yajl_val v, long long *out);	/* 0 when v is an integer */
+int json_bool(yajl_val v, int dflt);		/* true, false, else dflt */
+size_t json_len(yajl_val v);			/* elements of an array, else 0 */
+yajl_val json_at(yajl_val arr, size_t i);
+
+#endif

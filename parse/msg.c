@@ -1,0 +1,354 @@
+#include "msg.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define READ_BLOCK 65536
+
+struct msg_reader {
+	int fd;
+	char *name;
+	size_t cap;
+	char *block;		/* raw bytes read from fd */
+	size_t bpos, bend;
+	int eof;
+	struct buf line;
+	size_t lineno;
+	yajl_val tree;
+	char error[256];
+};
+
+struct msg_reader *
+msg_reader_new(int fd, const char *name, size_t cap)
+{
+	struct msg_reader *r = xcalloc(1, sizeof *r);
+
+	r->fd = fd;
+	r->name = xstrdup(name ? name : "-");
+	r->cap = cap ? cap : RECORD_CAP_DEFAULT;
+	r->block = xmalloc(READ_BLOCK);
+	buf_init(&r->line);
+	return r;
+}
+
+void
+msg_reader_free(struct msg_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->tree)
+		yajl_tree_free(r->tree);
+	buf_free(&r->line);
+	free(r->block);
+	free(r->name);
+	free(r);
+}
+
+const char *
+msg_reader_error(const struct msg_reader *r)
+{
+	return r->error;
+}
+
+const char *
+msg_reader_name(const struct msg_reader *r)
+{
+	return r->name;
+}
+
+static int
+fill(struct msg_reader *r)
+{
+	ssize_t n;
+
+	if (r->eof)
+		return 0;
+	do
+		n = read(r->fd, r->block, READ_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		snprintf(r->error, sizeof r->error, "read error: %s", strerror(errno));
+		return -1;
+	}
+	if (n == 0) {
+		r->eof = 1;
+		return 0;
+	}
+	r->bpos = 0;
+	r->bend = (size_t)n;
+	return 1;
+}
+
+/*
+ * One line into r->line, at most cap bytes kept. Returns 1 for a line, 0 at
+ * end of input, -1 on a read error; *over is set when bytes were dropped.
+ */
+static int
+next_line(struct msg_reader *r, int *over)
+{
+	char *nl;
+	size_t n, room;
+	int f;
+
+	buf_reset(&r->line);
+	*over = 0;
+	for (;;) {
+		if (r->bpos == r->bend) {
+			f = fill(r);
+			if (f < 0)
+				return -1;
+			if (f == 0)
+				return r->line.len > 0 || *over ? 1 : 0;
+		}
+		nl = memchr(r->block + r->bpos, '\n', r->bend - r->bpos);
+		n = nl ? (size_t)(nl - (r->block + r->bpos)) : r->bend - r->bpos;
+		room = r->cap - r->line.len;
+		if (n > room) {
+			*over = 1;
+			buf_add(&r->line, r->block + r->bpos, room);
+		} else {
+			buf_add(&r->line, r->block + r->bpos, n);
+		}
+		r->bpos += n;
+		if (nl) {
+			r->bpos++;
+			return 1;
+		}
+	}
+}
+
+static int
+blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return 0;
+	return 1;
+}
+
+int
+msg_read_line(struct msg_reader *r, struct msg *m)
+{
+	int over, got;
+
+	memset(m, 0, sizeof *m);
+	r->error[0] = '\0';
+	do {
+		got = next_line(r, &over);
+		if (got <= 0)
+			return got < 0 ? MSG_IOERR : MSG_EOF;
+		r->lineno++;
+	} while (!over && blank(r->line.data, r->line.len));
+	m->line = r->line.data;
+	m->len = r->line.len;
+	m->lineno = r->lineno;
+	if (over) {
+		m->truncated = 1;
+		snprintf(r->error, sizeof r->error,
+		    "line longer than the record cap of %zu bytes", r->cap);
+		return MSG_BAD;
+	}
+	return MSG_OK;
+}
+
+static int
+bad(struct msg_reader *r, const char *why)
+{
+	snprintf(r->error, sizeof r->error, "%s", why);
+	return MSG_BAD;
+}
+
+int
+msg_read(struct msg_reader *r, struct msg *m)
+{
+	const char *type;
+	char err[200];
+	int got;
+
+	if (r->tree) {
+		yajl_tree_free(r->tree);
+		r->tree = NULL;
+	}
+	got = msg_read_line(r, m);
+	if (got != MSG_OK)
+		return got;
+	r->tree = json_parse(m->line, m->len, err, sizeof err);
+	if (r->tree == NULL) {
+		char why[240];
+
+		snprintf(why, sizeof why, "not JSON: %s", err);
+		return bad(r, why);
+	}
+	m->root = r->tree;
+	if (r->tree->type != yajl_t_object)
+		return bad(r, "not a message: not a JSON object");
+	type = json_str(json_member(r->tree, "type"));
+	if (type == NULL)
+		return bad(r, "not a message: no \"type\"");
+	m->type_name = type;
+	m->stream = json_str(json_member(r->tree, "stream"));
+	if (strcmp(type, "RECORD") == 0) {
+		m->type = MSG_RECORD;
+		m->record = json_member(r->tree, "record");
+		if (m->stream == NULL)
+			return bad(r, "RECORD without a \"stream\"");
+		if (m->record == NULL || m->record->type != yajl_t_object)
+			return bad(r, "RECORD without a \"record\" object");
+	} else if (strcmp(type, "STATE") == 0) {
+		m->type = MSG_STATE;
+		m->value = json_member(r->tree, "value");
+		if (m->value == NULL || m->value->type != yajl_t_object)
+			return bad(r, "STATE without a \"value\" object");
+	} else if (strcmp(type, "SCHEMA") == 0) {
+		m->type = MSG_SCHEMA;
+		if (m->stream == NULL)
+			return bad(r, "SCHEMA without a \"stream\"");
+	} else {
+		m->type = MSG_OTHER;
+	}
+	return MSG_OK;
+}
+
+struct msg_writer {
+	int fd;
+	int failed;
+	struct buf out;
+};
+
+struct msg_writer *
+msg_writer_new(int fd)
+{
+	struct msg_writer *w = xcalloc(1, sizeof *w);
+
+	w->fd = fd;
+	buf_init(&w->out);
+	buf_reserve(&w->out, PIPE_BUF);
+	return w;
+}
+
+static int
+write_all(struct msg_writer *w, const char *p, size_t n)
+{
+	ssize_t k;
+
+	while (n > 0) {
+		k = write(w->fd, p, n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			w->failed = errno;
+			return -1;
+		}
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+int
+msg_flush(struct msg_writer *w)
+{
+	int rc;
+
+	if (w->failed) {
+		errno = w->failed;
+		return -1;
+	}
+	if (w->out.len == 0)
+		return 0;
+	rc = write_all(w, w->out.data, w->out.len);
+	buf_reset(&w->out);
+	return rc;
+}
+
+int
+msg_write(struct msg_writer *w, const char *line, size_t len)
+{
+	if (w->failed) {
+		errno = w->failed;
+		return -1;
+	}
+	if (w->out.len + len + 1 > PIPE_BUF && msg_flush(w) != 0)
+		return -1;
+	buf_add(&w->out, line, len);
+	buf_addc(&w->out, '\n');
+	if (w->out.len >= PIPE_BUF)
+		return msg_flush(w);
+	return 0;
+}
+
+int
+msg_writer_free(struct msg_writer *w)
+{
+	int rc, err;
+
+	rc = msg_flush(w);
+	err = errno;
+	buf_free(&w->out);
+	free(w);
+	errno = err;
+	return rc;
+}
+
+void
+msg_record_open(struct jw *w, const char *stream)
+{
+	jw_obj(w);
+	jw_kstr(w, "type", "RECORD");
+	jw_kstr(w, "stream", stream);
+	jw_key(w, "record");
+}
+
+void
+msg_record_close(struct jw *w, const char *time_extracted)
+{
+	if (time_extracted)
+		jw_kstr(w, "time_extracted", time_extracted);
+	jw_obj_end(w);
+}
+
+void
+msg_schema(struct jw *w, const char *stream)
+{
+	jw_obj(w);
+	jw_kstr(w, "type", "SCHEMA");
+	jw_kstr(w, "stream", stream);
+	jw_key(w, "schema");
+	jw_obj(w);
+	jw_kstr(w, "type", "object");
+	jw_key(w, "properties");
+	jw_obj(w);
+	jw_key(w, "provider");
+	jw_obj(w);
+	jw_kstr(w, "type", "string");
+	jw_obj_end(w);
+	jw_key(w, "id");
+	jw_obj(w);
+	jw_kstr(w, "type", "string");
+	jw_obj_end(w);
+	jw_obj_end(w);
+	jw_key(w, "required");
+	jw_arr(w);
+	jw_str(w, "provider");
+	jw_str(w, "id");
+	jw_arr_end(w);
+	jw_obj_end(w);
+	jw_key(w, "key_properties");
+	jw_arr(w);
+	jw_str(w, "provider");
+	jw_str(w, "id");
+	jw_arr_end(w);
+	jw_obj_end(w);
+}
+
+yajl_val
+msg_bookmark(yajl_val state_value, const char *stream)
+{
+	return json_get(state_value, "bookmarks", stream, NULL);
+}

@@ -1,0 +1,89 @@
+/*
+ * util.h: the helpers every crate tool shares.
+ *
+ * Messages for people go to stderr, prefixed with the program's name:
+ *   die()  prints and exits with the given status;
+ *   warn() prints unless -q was given (util_quiet);
+ *   note() prints progress and information, also muted by -q.
+ * util_progname must be set first (util_init(argv[0]) does it).
+ */
+#ifndef CRATE_UTIL_H
+#define CRATE_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <time.h>
+
+/* Exit statuses shared by every tool (DESIGN.md section 4; the values of sysexits.h). */
+enum {
+	EXIT_REJECTS = 1,	/* validate: something was rejected */
+	EXIT_USAGE = 64,	/* bad command line */
+	EXIT_DATAERR = 65,	/* the provider's data cannot be understood */
+	EXIT_SOFTWARE = 70,	/* internal error */
+	EXIT_IOERR = 74,	/* input/output error: full disk, database I/O */
+	EXIT_TEMPFAIL = 75,	/* partial but resumable */
+	EXIT_NOPERM = 77	/* authentication */
+};
+
+/* The default cap on one record (a line, or one item of a page): 16 MiB. */
+#define RECORD_CAP_DEFAULT ((size_t)16 << 20)
+
+extern const char *util_progname;
+extern int util_quiet;
+
+void util_init(const char *argv0);
+
+void die(int status, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* warn() that is printed even under -q: for final summaries and errors. */
+void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation that cannot fail: on exhaustion they die with EXIT_SOFTWARE. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+/*
+ * Checked number parsing. Each returns 0 and stores the value on success, -1 on
+ * junk, an empty string, a sign where none is allowed, or overflow. Nothing is
+ * stored on failure.
+ *   parse_ll: a decimal integer in [min, max].
+ *   parse_size: a byte count with an optional suffix k, K, m, M, g, G (powers of 1024).
+ *   parse_seconds: a non-negative duration, a decimal number with an optional unit
+ *     ms, s, m or h (no unit: seconds); stored in milliseconds.
+ */
+int parse_ll(const char *s, long long min, long long max, long long *out);
+int parse_size(const char *s, size_t *out);
+int parse_seconds(const char *s, long long *out_ms);
+
+/* Dies with EXIT_USAGE naming the option when the argument is not a number. */
+long long opt_ll(int opt, const char *arg, long long min, long long max);
+size_t opt_size(int opt, const char *arg);
+long long opt_ms(int opt, const char *arg);
+
+/*
+ * ISO 8601 times in UTC, always "YYYY-MM-DDTHH:MM:SSZ" (20 characters and a NUL).
+ * iso8601_parse accepts that form, fractional seconds, and offsets (+HH:MM, +HHMM),
+ * and also a bare date YYYY-MM-DD (midnight UTC); it returns -1 on anything else.
+ */
+#define ISO8601_LEN 21
+void iso8601_format(time_t t, char out[ISO8601_LEN]);
+int iso8601_parse(const char *s, time_t *out);
+/* The current time in the same form. */
+void iso8601_now(char out[ISO8601_LEN]);
+
+/* Milliseconds of a monotonic clock, for rates and timeouts. */
+long long mono_ms(void);
+
+/*
+ * Checks stdout on the way out: flushes and closes it, and dies with EXIT_IOERR
+ * naming the error when a write failed (a full disk, a broken pipe).
+ */
+void stdout_close_or_die(void);
+
+#endif
