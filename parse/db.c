@@ -1,0 +1,355 @@
+#include "db.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "util.h"
+
+/*
+ * Migrations: migration[i] takes the schema from version i to i + 1. Add a
+ * new one at the end; never edit one that has shipped.
+ *
+ * Entity tables keep the canonical record whole in `data` (so nothing is
+ * lost) next to the columns users query. `stub` is 1 for a row that only an
+ * embedded reference wrote (the album inside a track, the track inside a
+ * playlist item): a full record replaces a stub, a stub never replaces a
+ * full row.
+ */
+static const char *migration[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE artists ("
+	"  provider TEXT NOT NULL, id TEXT NOT NULL,"
+	"  name TEXT, genres TEXT, image_url TEXT, popularity INTEGER,"
+	"  followers INTEGER, uri TEXT,"
+	"  stub INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, id));"
+	"CREATE TABLE albums ("
+	"  provider TEXT NOT NULL, id TEXT NOT NULL,"
+	"  title TEXT, release_date TEXT, release_date_precision TEXT,"
+	"  album_type TEXT, total_tracks INTEGER, label TEXT, upc TEXT,"
+	"  image_url TEXT,"
+	"  stub INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, id));"
+	"CREATE TABLE tracks ("
+	"  provider TEXT NOT NULL, id TEXT NOT NULL,"
+	"  title TEXT, duration_ms INTEGER, album_id TEXT,"
+	"  track_number INTEGER, disc_number INTEGER, isrc TEXT,"
+	"  explicit INTEGER, is_local INTEGER, uri TEXT,"
+	"  stub INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, id));"
+	"CREATE TABLE playlists ("
+	"  provider TEXT NOT NULL, id TEXT NOT NULL,"
+	"  name TEXT, description TEXT, owner_id TEXT, owner_name TEXT,"
+	"  image_url TEXT, snapshot_id TEXT, track_count INTEGER,"
+	"  public INTEGER, collaborative INTEGER,"
+	"  stub INTEGER NOT NULL DEFAULT 0, data TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, id));"
+	"CREATE TABLE playlist_items ("
+	"  provider TEXT NOT NULL, id TEXT NOT NULL,"
+	"  playlist_id TEXT NOT NULL, position INTEGER NOT NULL,"
+	"  track_id TEXT, added_at TEXT, added_by TEXT,"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, id));"
+	"CREATE INDEX playlist_items_position"
+	"  ON playlist_items (provider, playlist_id, position);"
+	"CREATE TABLE album_artists ("
+	"  provider TEXT NOT NULL, album_id TEXT NOT NULL,"
+	"  position INTEGER NOT NULL, artist_id TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, album_id, position));"
+	"CREATE INDEX album_artists_artist ON album_artists (provider, artist_id);"
+	"CREATE TABLE track_artists ("
+	"  provider TEXT NOT NULL, track_id TEXT NOT NULL,"
+	"  position INTEGER NOT NULL, artist_id TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, track_id, position));"
+	"CREATE INDEX track_artists_artist ON track_artists (provider, artist_id);"
+	/* Records of streams crate does not know (fetch-pages --url). */
+	"CREATE TABLE records ("
+	"  provider TEXT NOT NULL, stream TEXT NOT NULL, id TEXT NOT NULL,"
+	"  data TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, stream, id));"
+	/*
+	 * Library membership. sync_id is NULL while the row waits for the
+	 * first STATE after it (that STATE names the sync that saw it).
+	 */
+	"CREATE TABLE library ("
+	"  provider TEXT NOT NULL, stream TEXT NOT NULL, id TEXT NOT NULL,"
+	"  added_at TEXT, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	"  sync_id TEXT, removed_at TEXT,"
+	"  PRIMARY KEY (provider, stream, id));"
+	"CREATE INDEX library_pending ON library (provider, stream)"
+	"  WHERE sync_id IS NULL;"
+	"CREATE TABLE sync_runs ("
+	"  run_id INTEGER PRIMARY KEY,"
+	"  stream TEXT NOT NULL, provider TEXT NOT NULL,"
+	"  sync_id TEXT, mode TEXT,"
+	"  started TEXT NOT NULL, finished TEXT,"
+	"  status TEXT NOT NULL CHECK (status IN"
+	"    ('running', 'complete', 'partial', 'failed')),"
+	"  fetched INTEGER, stored INTEGER, rejected INTEGER, total INTEGER,"
+	"  new INTEGER, updated INTEGER, unchanged INTEGER, removed INTEGER,"
+	"  error TEXT, pid INTEGER);"
+	"CREATE INDEX sync_runs_stream ON sync_runs (provider, stream, run_id);"
+	"CREATE TABLE checkpoints ("
+	"  provider TEXT NOT NULL, stream TEXT NOT NULL,"
+	"  state TEXT NOT NULL, updated_at TEXT NOT NULL,"
+	"  PRIMARY KEY (provider, stream));",
+};
+
+#define NMIGRATIONS ((int)(sizeof migration / sizeof migration[0]))
+
+const char *
+db_errmsg(sqlite3 *db)
+{
+	return sqlite3_errmsg(db);
+}
+
+int
+db_status(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_PERM:
+	case SQLITE_NOLFS:
+		return EXIT_IOERR;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return EXIT_TEMPFAIL;
+	default:
+		return EXIT_SOFTWARE;
+	}
+}
+
+int
+db_exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL);
+}
+
+sqlite3_stmt *
+db_prepare(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	rc = sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", sqlite3_db_filename(db, "main"),
+		    sqlite3_errmsg(db));
+	return s;
+}
+
+static void
+sleep_ms(long long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/* Runs sql again while the database is busy, for up to busy_ms. */
+static int
+exec_waiting(sqlite3 *db, const char *sql, long long busy_ms)
+{
+	long long start = mono_ms();
+	int rc;
+
+	for (;;) {
+		rc = db_exec(db, sql);
+		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+			return rc;
+		if (mono_ms() - start >= busy_ms)
+			return rc;
+		sleep_ms(10 + rand() % 40);
+	}
+}
+
+int
+db_begin(sqlite3 *db, long long busy_ms)
+{
+	return exec_waiting(db, "BEGIN IMMEDIATE", busy_ms);
+}
+
+int
+db_commit(sqlite3 *db, long long busy_ms)
+{
+	return exec_waiting(db, "COMMIT", busy_ms);
+}
+
+void
+db_rollback(sqlite3 *db)
+{
+	if (!sqlite3_get_autocommit(db))
+		db_exec(db, "ROLLBACK");
+}
+
+static int
+user_version(sqlite3 *db)
+{
+	sqlite3_stmt *s = db_prepare(db, "PRAGMA user_version");
+	int v = 0;
+
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int
+db_has_schema(sqlite3 *db)
+{
+	return user_version(db) >= 1;
+}
+
+static void
+migrate(sqlite3 *db, const char *path, long long busy_ms)
+{
+	char sql[64];
+	int rc, v;
+
+	if (user_version(db) == NMIGRATIONS)
+		return;
+	rc = db_begin(db, busy_ms);
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", path, sqlite3_errmsg(db));
+	/* Read again under the write lock: another process may have migrated. */
+	v = user_version(db);
+	if (v > NMIGRATIONS)
+		die(EXIT_SOFTWARE, "%s: schema version %d is newer than this crate's (%d)",
+		    path, v, NMIGRATIONS);
+	for (; v < NMIGRATIONS; v++) {
+		rc = db_exec(db, migration[v]);
+		if (rc != SQLITE_OK)
+			break;
+		snprintf(sql, sizeof sql, "PRAGMA user_version = %d", v + 1);
+		rc = db_exec(db, sql);
+		if (rc != SQLITE_OK)
+			break;
+	}
+	if (rc == SQLITE_OK)
+		rc = db_commit(db, busy_ms);
+	if (rc != SQLITE_OK) {
+		int status = db_status(rc);
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
+		db_rollback(db);
+		die(status, "%s: cannot create the schema: %s", path, msg);
+	}
+}
+
+sqlite3 *
+db_open(const char *path, int readonly, long long busy_ms)
+{
+	sqlite3 *db = NULL;
+	struct stat st;
+	int rc, flags;
+
+	if (readonly) {
+		if (stat(path, &st) != 0)
+			return NULL;
+		flags = SQLITE_OPEN_READONLY;
+	} else {
+		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	}
+	rc = sqlite3_open_v2(path, &db, flags, NULL);
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+	sqlite3_busy_timeout(db, busy_ms > 0x7fffffff ? 0x7fffffff : (int)busy_ms);
+	sqlite3_extended_result_codes(db, 1);
+	if (readonly)
+		return db;
+	/* Changing the journal mode needs the database to itself for a moment. */
+	rc = exec_waiting(db, "PRAGMA journal_mode = WAL", busy_ms);
+	if (rc == SQLITE_OK)
+		rc = db_exec(db, "PRAGMA synchronous = NORMAL");
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", path, sqlite3_errmsg(db));
+	migrate(db, path, busy_ms);
+	return db;
+}
+
+void
+db_close(sqlite3 *db)
+{
+	if (db)
+		sqlite3_close_v2(db);
+}
+
+char *
+db_checkpoint_provider(sqlite3 *db, const char *stream, int *ambiguous)
+{
+	sqlite3_stmt *s;
+	char *provider = NULL;
+
+	if (ambiguous)
+		*ambiguous = 0;
+	if (!db_has_schema(db))
+		return NULL;
+	s = db_prepare(db, "SELECT DISTINCT provider FROM checkpoints WHERE stream = ?1 LIMIT 2");
+	sqlite3_bind_text(s, 1, stream, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		provider = xstrdup((const char *)sqlite3_column_text(s, 0));
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			free(provider);
+			provider = NULL;
+			if (ambiguous)
+				*ambiguous = 1;
+		}
+	}
+	sqlite3_finalize(s);
+	return provider;
+}
+
+char *
+db_checkpoint_get(sqlite3 *db, const char *provider, const char *stream, int *ambiguous)
+{
+	sqlite3_stmt *s;
+	char *state = NULL, *found = NULL;
+
+	if (ambiguous)
+		*ambiguous = 0;
+	if (!db_has_schema(db))
+		return NULL;
+	if (provider == NULL) {
+		found = db_checkpoint_provider(db, stream, ambiguous);
+		if (found == NULL)
+			return NULL;
+		provider = found;
+	}
+	s = db_prepare(db, "SELECT state FROM checkpoints WHERE provider = ?1 AND stream = ?2");
+	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, stream, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		state = xstrdup((const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	free(found);
+	return state;
+}
+
+int
+db_checkpoint_put(sqlite3 *db, const char *provider, const char *stream,
+    const char *state, const char *updated_at)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	s = db_prepare(db, "INSERT INTO checkpoints (provider, stream, state, updated_at)"
+	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (provider, stream)"
+	    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
+	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, stream, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, updated_at, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}

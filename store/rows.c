@@ -1,0 +1,411 @@
+/*
+ * Records into rows. Each entity table is described once (its columns and
+ * where each comes from in the canonical record); the two statements that
+ * write it are generated from that description:
+ *
+ *   INSERT ... ON CONFLICT DO NOTHING     a new row
+ *   UPDATE ... WHERE the row differs      an update, or nothing: unchanged
+ *
+ * so the counts new / updated / unchanged fall out of sqlite3_changes, and an
+ * unchanged row is never rewritten.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+#include "util.h"
+
+#include "store.h"
+
+/* A column: record[key], or record[key][sub]; key NULL: the stream name. */
+struct col {
+	const char *name, *key, *sub;
+};
+
+struct entity {
+	const char *table;
+	int has_stub;		/* embedded references may write stub rows */
+	int keyed_by_stream;	/* records: (provider, stream, id) */
+	struct col cols[12];
+	int ncols;
+	sqlite3_stmt *ins, *upd;
+};
+
+static struct entity artists = { "artists", 1, 0, {
+	{ "name", "name", NULL }, { "genres", "genres", NULL },
+	{ "image_url", "image_url", NULL }, { "popularity", "popularity", NULL },
+	{ "followers", "followers", NULL }, { "uri", "uri", NULL } }, 0, NULL, NULL };
+static struct entity albums = { "albums", 1, 0, {
+	{ "title", "title", NULL }, { "release_date", "release_date", NULL },
+	{ "release_date_precision", "release_date_precision", NULL },
+	{ "album_type", "album_type", NULL }, { "total_tracks", "total_tracks", NULL },
+	{ "label", "label", NULL }, { "upc", "upc", NULL },
+	{ "image_url", "image_url", NULL } }, 0, NULL, NULL };
+static struct entity tracks = { "tracks", 1, 0, {
+	{ "title", "title", NULL }, { "duration_ms", "duration_ms", NULL },
+	{ "album_id", "album", "id" }, { "track_number", "track_number", NULL },
+	{ "disc_number", "disc_number", NULL }, { "isrc", "isrc", NULL },
+	{ "explicit", "explicit", NULL }, { "is_local", "is_local", NULL },
+	{ "uri", "uri", NULL } }, 0, NULL, NULL };
+static struct entity playlists = { "playlists", 1, 0, {
+	{ "name", "name", NULL }, { "description", "description", NULL },
+	{ "owner_id", "owner", "id" }, { "owner_name", "owner", "name" },
+	{ "image_url", "image_url", NULL }, { "snapshot_id", "snapshot_id", NULL },
+	{ "track_count", "track_count", NULL }, { "public", "public", NULL },
+	{ "collaborative", "collaborative", NULL } }, 0, NULL, NULL };
+static struct entity playlist_items = { "playlist_items", 0, 0, {
+	{ "playlist_id", "playlist_id", NULL }, { "position", "position", NULL },
+	{ "track_id", "track", "id" }, { "added_at", "added_at", NULL },
+	{ "added_by", "added_by", NULL } }, 0, NULL, NULL };
+static struct entity records = { "records", 0, 1, {
+	{ "stream", NULL, NULL } }, 0, NULL, NULL };
+
+static struct entity *entities[] = {
+	&artists, &albums, &tracks, &playlists, &playlist_items, &records
+};
+#define NENTITIES (sizeof entities / sizeof entities[0])
+
+static sqlite3 *db;
+static sqlite3_stmt *member_stmt;
+static sqlite3_stmt *album_artists_del, *album_artists_ins;
+static sqlite3_stmt *track_artists_del, *track_artists_ins;
+
+/* One data buffer per nesting level (record, embedded track, its album). */
+#define MAXDEPTH 4
+static struct buf data_buf[MAXDEPTH];
+static struct buf value_buf;
+
+static void
+entity_prepare(struct entity *e)
+{
+	struct buf sql;
+	int n, i, stub, data;
+
+	for (n = 0; n < 12 && e->cols[n].name; n++)
+		;
+	e->ncols = n;
+	stub = n + 3;
+	data = n + 4;
+	buf_init(&sql);
+	buf_printf(&sql, "INSERT INTO %s (provider, id", e->table);
+	for (i = 0; i < n; i++)
+		buf_printf(&sql, ", %s", e->cols[i].name);
+	buf_printf(&sql, "%s, data) VALUES (?1, ?2", e->has_stub ? ", stub" : "");
+	for (i = 0; i < n; i++)
+		buf_printf(&sql, ", ?%d", i + 3);
+	if (e->has_stub)
+		buf_printf(&sql, ", ?%d", stub);
+	buf_printf(&sql, ", ?%d) ON CONFLICT DO NOTHING", data);
+	e->ins = db_prepare(db, sql.data);
+
+	buf_reset(&sql);
+	buf_printf(&sql, "UPDATE %s SET ", e->table);
+	for (i = 0; i < n; i++)
+		if (e->cols[i].key)
+			buf_printf(&sql, "%s = ?%d, ", e->cols[i].name, i + 3);
+	if (e->has_stub)
+		buf_printf(&sql, "stub = ?%d, ", stub);
+	buf_printf(&sql, "data = ?%d WHERE provider = ?1 AND id = ?2", data);
+	if (e->keyed_by_stream)
+		buf_printf(&sql, " AND stream = ?3");
+	/*
+	 * A full record (stub = 0) replaces a stub or a different row; a stub
+	 * replaces only a different stub.
+	 */
+	if (e->has_stub)
+		buf_printf(&sql, " AND ((data IS NOT ?%d AND (stub = 1 OR ?%d = 0))"
+		    " OR (stub = 1 AND ?%d = 0))", data, stub, stub);
+	else
+		buf_printf(&sql, " AND data IS NOT ?%d", data);
+	e->upd = db_prepare(db, sql.data);
+	buf_free(&sql);
+}
+
+void
+rows_prepare(sqlite3 *handle)
+{
+	size_t i;
+
+	db = handle;
+	for (i = 0; i < NENTITIES; i++)
+		entity_prepare(entities[i]);
+	for (i = 0; i < MAXDEPTH; i++)
+		buf_init(&data_buf[i]);
+	buf_init(&value_buf);
+	/* Seeing a member again reinstates it; its sync is named by the next STATE. */
+	member_stmt = db_prepare(db,
+	    "INSERT INTO library (provider, stream, id, added_at, first_seen, last_seen)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?5) ON CONFLICT (provider, stream, id) DO UPDATE"
+	    " SET added_at = excluded.added_at, last_seen = excluded.last_seen,"
+	    " sync_id = NULL, removed_at = NULL");
+	album_artists_del = db_prepare(db,
+	    "DELETE FROM album_artists WHERE provider = ?1 AND album_id = ?2");
+	album_artists_ins = db_prepare(db,
+	    "INSERT OR REPLACE INTO album_artists (provider, album_id, position, artist_id)"
+	    " VALUES (?1, ?2, ?3, ?4)");
+	track_artists_del = db_prepare(db,
+	    "DELETE FROM track_artists WHERE provider = ?1 AND track_id = ?2");
+	track_artists_ins = db_prepare(db,
+	    "INSERT OR REPLACE INTO track_artists (provider, track_id, position, artist_id)"
+	    " VALUES (?1, ?2, ?3, ?4)");
+}
+
+void
+rows_finalize(void)
+{
+	size_t i;
+
+	for (i = 0; i < NENTITIES; i++) {
+		sqlite3_finalize(entities[i]->ins);
+		sqlite3_finalize(entities[i]->upd);
+		entities[i]->ins = entities[i]->upd = NULL;
+	}
+	sqlite3_finalize(member_stmt);
+	sqlite3_finalize(album_artists_del);
+	sqlite3_finalize(album_artists_ins);
+	sqlite3_finalize(track_artists_del);
+	sqlite3_finalize(track_artists_ins);
+	for (i = 0; i < MAXDEPTH; i++)
+		buf_free(&data_buf[i]);
+	buf_free(&value_buf);
+}
+
+int
+rows_is_membership(const char *stream)
+{
+	return strcmp(stream, "playlist_items") != 0;
+}
+
+const char *
+rows_id(yajl_val v, char *tmp, size_t tmplen)
+{
+	const char *s;
+
+	if ((s = json_str(v)) != NULL)
+		return *s ? s : NULL;
+	if (v && v->type == yajl_t_number && v->u.number.r) {
+		snprintf(tmp, tmplen, "%s", v->u.number.r);
+		return tmp;
+	}
+	return NULL;
+}
+
+/*
+ * Binds a JSON value: strings as text, numbers as numbers, booleans as 0 or
+ * 1, objects and arrays as their JSON text. The tree outlives the statement's
+ * step, so strings are bound without a copy.
+ */
+static void
+bind_value(sqlite3_stmt *s, int i, yajl_val v)
+{
+	struct jw w;
+
+	if (v == NULL) {
+		sqlite3_bind_null(s, i);
+		return;
+	}
+	switch (v->type) {
+	case yajl_t_string:
+		sqlite3_bind_text(s, i, v->u.string, -1, SQLITE_STATIC);
+		break;
+	case yajl_t_number:
+		if (YAJL_IS_INTEGER(v))
+			sqlite3_bind_int64(s, i, v->u.number.i);
+		else if (YAJL_IS_DOUBLE(v))
+			sqlite3_bind_double(s, i, v->u.number.d);
+		else
+			sqlite3_bind_text(s, i, v->u.number.r, -1, SQLITE_STATIC);
+		break;
+	case yajl_t_true:
+		sqlite3_bind_int(s, i, 1);
+		break;
+	case yajl_t_false:
+		sqlite3_bind_int(s, i, 0);
+		break;
+	case yajl_t_object:
+	case yajl_t_array:
+		buf_reset(&value_buf);
+		jw_init(&w, &value_buf);
+		jw_value(&w, v);
+		sqlite3_bind_text(s, i, value_buf.data, (int)value_buf.len, SQLITE_TRANSIENT);
+		break;
+	default:
+		sqlite3_bind_null(s, i);
+		break;
+	}
+}
+
+static int
+done(sqlite3_stmt *s, int *rc)
+{
+	int got = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	if (got != SQLITE_DONE) {
+		*rc = got;
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes one row of e from rec: UP_NEW, UP_UPDATED, UP_UNCHANGED or UP_FAILED. */
+static int
+upsert(struct entity *e, const char *stream, const char *provider, const char *id,
+    yajl_val rec, int stub, int depth, int *rc)
+{
+	struct buf *data = &data_buf[depth];
+	sqlite3_stmt *st[2] = { e->ins, e->upd };
+	struct jw w;
+	yajl_val v;
+	int k, i, result = UP_UNCHANGED;
+
+	buf_reset(data);
+	jw_init(&w, data);
+	jw_value(&w, rec);
+	for (k = 0; k < 2; k++) {
+		sqlite3_stmt *s = st[k];
+
+		sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+		for (i = 0; i < e->ncols; i++) {
+			if (e->cols[i].key == NULL) {
+				sqlite3_bind_text(s, i + 3, stream, -1, SQLITE_STATIC);
+				continue;
+			}
+			v = json_member(rec, e->cols[i].key);
+			if (e->cols[i].sub)
+				v = json_member(v, e->cols[i].sub);
+			bind_value(s, i + 3, v);
+		}
+		if (e->has_stub)
+			sqlite3_bind_int(s, e->ncols + 3, stub);
+		sqlite3_bind_text(s, e->ncols + 4, data->data, (int)data->len, SQLITE_STATIC);
+		if (done(s, rc) != 0)
+			return UP_FAILED;
+		if (sqlite3_changes(db) > 0) {
+			result = k == 0 ? UP_NEW : UP_UPDATED;
+			break;
+		}
+	}
+	return result;
+}
+
+/* artists[{id,name}] of an album or track: stub artists and the relation rows. */
+static int
+artist_refs(sqlite3_stmt *del, sqlite3_stmt *ins, const char *provider,
+    const char *owner_id, yajl_val list, int depth, int *rc)
+{
+	char tmp[64];
+	const char *aid;
+	yajl_val a;
+	size_t i, n = json_len(list);
+
+	sqlite3_bind_text(del, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(del, 2, owner_id, -1, SQLITE_STATIC);
+	if (done(del, rc) != 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		a = json_at(list, i);
+		if ((aid = rows_id(json_member(a, "id"), tmp, sizeof tmp)) == NULL)
+			continue;
+		if (a->type == yajl_t_object &&
+		    upsert(&artists, "artists", provider, aid, a, 1, depth, rc) == UP_FAILED)
+			return -1;
+		sqlite3_bind_text(ins, 1, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 2, owner_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 3, (sqlite3_int64)i);
+		sqlite3_bind_text(ins, 4, aid, -1, SQLITE_STATIC);
+		if (done(ins, rc) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* A track, full or embedded (stub); its album stub and artists when it changed. */
+static int
+track(const char *provider, const char *id, yajl_val rec, int stub, int depth, int *rc)
+{
+	char tmp[64];
+	const char *album_id;
+	yajl_val album;
+	int got;
+
+	got = upsert(&tracks, "tracks", provider, id, rec, stub, depth, rc);
+	if (got != UP_NEW && got != UP_UPDATED)
+		return got;
+	album = json_member(rec, "album");
+	album_id = rows_id(json_member(album, "id"), tmp, sizeof tmp);
+	if (album_id && album->type == yajl_t_object &&
+	    upsert(&albums, "albums", provider, album_id, album, 1, depth + 1, rc) == UP_FAILED)
+		return UP_FAILED;
+	if (artist_refs(track_artists_del, track_artists_ins, provider, id,
+	    json_member(rec, "artists"), depth + 1, rc) != 0)
+		return UP_FAILED;
+	return got;
+}
+
+static int
+member(const char *stream, const char *provider, const char *id, yajl_val rec,
+    const char *now, int *rc)
+{
+	sqlite3_bind_text(member_stmt, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(member_stmt, 2, stream, -1, SQLITE_STATIC);
+	sqlite3_bind_text(member_stmt, 3, id, -1, SQLITE_STATIC);
+	bind_value(member_stmt, 4, json_member(rec, "added_at"));
+	sqlite3_bind_text(member_stmt, 5, now, -1, SQLITE_STATIC);
+	return done(member_stmt, rc);
+}
+
+int
+rows_record(const char *stream, const char *provider, const char *id,
+    yajl_val rec, const char *now, int *rc, const char **why)
+{
+	char tmp[64];
+	const char *tid;
+	yajl_val t;
+	int got;
+
+	*why = NULL;
+	if (strcmp(stream, "artists") == 0) {
+		got = upsert(&artists, stream, provider, id, rec, 0, 0, rc);
+	} else if (strcmp(stream, "albums") == 0) {
+		got = upsert(&albums, stream, provider, id, rec, 0, 0, rc);
+		if ((got == UP_NEW || got == UP_UPDATED) &&
+		    artist_refs(album_artists_del, album_artists_ins, provider, id,
+		    json_member(rec, "artists"), 1, rc) != 0)
+			got = UP_FAILED;
+	} else if (strcmp(stream, "tracks") == 0) {
+		got = track(provider, id, rec, 0, 0, rc);
+	} else if (strcmp(stream, "playlists") == 0) {
+		got = upsert(&playlists, stream, provider, id, rec, 0, 0, rc);
+	} else if (strcmp(stream, "playlist_items") == 0) {
+		if (json_str(json_member(rec, "playlist_id")) == NULL ||
+		    json_int(json_member(rec, "position"), &(long long){0}) != 0) {
+			*why = "a playlist item needs playlist_id and an integer position";
+			return UP_FAILED;
+		}
+		got = upsert(&playlist_items, stream, provider, id, rec, 0, 0, rc);
+		/* The embedded track is a stub: it is not library membership. */
+		t = json_member(rec, "track");
+		if ((got == UP_NEW || got == UP_UPDATED) && t && t->type == yajl_t_object &&
+		    (tid = rows_id(json_member(t, "id"), tmp, sizeof tmp)) != NULL &&
+		    track(provider, tid, t, 1, 1, rc) == UP_FAILED)
+			got = UP_FAILED;
+		return got;
+	} else {
+		got = upsert(&records, stream, provider, id, rec, 0, 0, rc);
+	}
+	if (got == UP_FAILED)
+		return got;
+	/*
+	 * added_at present means saved or followed by the user; every record
+	 * of the playlists stream is one of the user's playlists.
+	 */
+	if ((json_member(rec, "added_at") || strcmp(stream, "playlists") == 0) &&
+	    member(stream, provider, id, rec, now, rc) != 0)
+		return UP_FAILED;
+	return got;
+}

@@ -1,0 +1,530 @@
+/*
+ * The message loop. One transaction is open at a time; it begins at the
+ * first write and ends only right after a STATE (when the batch is big or
+ * old enough, or the input is quiet) or at the end of input. After each
+ * STATE that does not commit, a savepoint marks it, so that a signal can
+ * keep everything up to the last STATE and drop the records after it.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+#include "util.h"
+
+#include "store.h"
+
+static const struct store_opts *opts;
+static sqlite3 *db;
+static char now[ISO8601_LEN];
+
+static struct stream **streams;
+static size_t nstreams, streams_cap;
+static struct stream *last_stream;
+
+static int in_txn, have_savepoint;
+static long long txn_started_ms, txn_records;
+
+static size_t bad_lines;
+
+static sqlite3_stmt *run_insert, *run_update, *adopt_pending, *soft_delete, *items_truncate;
+
+void
+store_open(const struct store_opts *o)
+{
+	char sql[64];
+
+	opts = o;
+	db = db_open(o->path, 0, o->busy_ms);
+	if (o->max_pages > 0) {
+		snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", o->max_pages);
+		db_exec(db, sql);
+	}
+	rows_prepare(db);
+	run_insert = db_prepare(db,
+	    "INSERT INTO sync_runs (stream, provider, sync_id, mode, started, status, pid)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6)");
+	run_update = db_prepare(db,
+	    "UPDATE sync_runs SET sync_id = ?2, mode = ?3, status = ?4, finished = ?5,"
+	    " fetched = ?6, stored = ?7, rejected = ?8, total = ?9, new = ?10,"
+	    " updated = ?11, unchanged = ?12, removed = ?13, error = ?14 WHERE run_id = ?1");
+	adopt_pending = db_prepare(db,
+	    "UPDATE library SET sync_id = ?3"
+	    " WHERE provider = ?1 AND stream = ?2 AND sync_id IS NULL");
+	soft_delete = db_prepare(db,
+	    "UPDATE library SET removed_at = ?4 WHERE provider = ?1 AND stream = ?2"
+	    " AND removed_at IS NULL AND sync_id IS NOT ?3");
+	items_truncate = db_prepare(db,
+	    "DELETE FROM playlist_items"
+	    " WHERE provider = ?1 AND playlist_id = ?2 AND position >= ?3");
+	progress_init();
+}
+
+static void
+counts_reset(struct counts *c)
+{
+	memset(c, 0, sizeof *c);
+	c->fetched = c->total = c->rejected = -1;
+}
+
+static struct stream *
+stream_get(const char *key)
+{
+	struct stream *s;
+	const char *colon;
+	size_t i;
+
+	if (last_stream && strcmp(last_stream->key, key) == 0)
+		return last_stream;
+	for (i = 0; i < nstreams; i++)
+		if (strcmp(streams[i]->key, key) == 0)
+			return last_stream = streams[i];
+	if (nstreams == streams_cap) {
+		streams_cap = streams_cap ? streams_cap * 2 : 8;
+		streams = xrealloc(streams, streams_cap * sizeof *streams);
+	}
+	s = xcalloc(1, sizeof *s);
+	s->key = xstrdup(key);
+	colon = strchr(key, ':');
+	s->base = colon ? xstrndup(key, (size_t)(colon - key)) : xstrdup(key);
+	counts_reset(&s->cur);
+	s->at_state = s->committed = s->cur;
+	s->started_ms = mono_ms();
+	streams[nstreams++] = s;
+	return last_stream = s;
+}
+
+/*
+ * The provider a checkpoint is filed under: --provider (or CRATE_PROVIDER),
+ * else the provider of the stream's records, else the provider of its only
+ * existing checkpoint.
+ */
+static const char *
+stream_provider(struct stream *s)
+{
+	int ambiguous;
+
+	if (s->provider)
+		return s->provider;
+	if (opts->provider)
+		return s->provider = xstrdup(opts->provider);
+	s->provider = db_checkpoint_provider(db, s->key, &ambiguous);
+	if (s->provider == NULL) {
+		if (ambiguous)
+			warn("%s: several providers have checkpoints for this stream; "
+			    "filing under \"unknown\" (give --provider)", s->key);
+		s->provider = xstrdup("unknown");
+	}
+	return s->provider;
+}
+
+/* Ends the process after a database error: nothing after the last commit stays. */
+static void __attribute__((noreturn))
+fail(int rc, const char *what)
+{
+	char msg[512];
+	size_t i;
+
+	snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
+	if ((rc & 0xff) == SQLITE_FULL)
+		snprintf(msg, sizeof msg, "database or disk is full");
+	db_rollback(db);
+	in_txn = have_savepoint = 0;
+	progress_clear();
+	for (i = 0; i < nstreams; i++)
+		streams[i]->cur = streams[i]->committed;
+	/* Best effort: on a full disk even this may not fit. */
+	if (db_begin(db, 1000) == SQLITE_OK) {
+		for (i = 0; i < nstreams; i++) {
+			struct stream *s = streams[i];
+
+			if (!s->run_committed)
+				continue;
+			sqlite3_bind_int64(run_update, 1, s->run_id);
+			sqlite3_bind_text(run_update, 2, s->sync_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(run_update, 3, s->mode, -1, SQLITE_STATIC);
+			sqlite3_bind_text(run_update, 4, "failed", -1, SQLITE_STATIC);
+			iso8601_now(now);
+			sqlite3_bind_text(run_update, 5, now, -1, SQLITE_STATIC);
+			sqlite3_bind_text(run_update, 14, msg, -1, SQLITE_STATIC);
+			sqlite3_step(run_update);
+			sqlite3_reset(run_update);
+		}
+		if (db_commit(db, 1000) != SQLITE_OK)
+			db_rollback(db);
+	}
+	progress_final(streams, nstreams, "failed");
+	if (opts->report)
+		progress_report_file(opts->report, streams, nstreams);
+	die(db_status(rc), "%s: %s: %s; rolled back to the last committed STATE",
+	    opts->path, what, msg);
+}
+
+static void
+txn_begin(void)
+{
+	int rc;
+
+	if (in_txn)
+		return;
+	rc = db_begin(db, opts->busy_ms);
+	if (rc != SQLITE_OK)
+		fail(rc, "cannot begin a transaction");
+	in_txn = 1;
+	have_savepoint = 0;
+	txn_started_ms = mono_ms();
+	txn_records = 0;
+}
+
+static void
+txn_commit(void)
+{
+	int rc;
+	size_t i;
+
+	if (!in_txn)
+		return;
+	rc = db_commit(db, opts->busy_ms);
+	if (rc != SQLITE_OK)
+		fail(rc, "cannot commit");
+	in_txn = have_savepoint = 0;
+	for (i = 0; i < nstreams; i++) {
+		streams[i]->committed = streams[i]->cur;
+		if (streams[i]->run_id)
+			streams[i]->run_committed = 1;
+	}
+}
+
+static void
+exec_or_fail(const char *sql)
+{
+	int rc = db_exec(db, sql);
+
+	if (rc != SQLITE_OK)
+		fail(rc, sql);
+}
+
+static void
+step_or_fail(sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		fail(rc, what);
+}
+
+static void
+record(const struct msg *m)
+{
+	char tmp[64], key[512];
+	const char *provider, *id, *why;
+	struct stream *s;
+	int got, rc = SQLITE_OK;
+
+	provider = json_str(json_member(m->record, "provider"));
+	if (provider == NULL)
+		provider = opts->provider;
+	id = rows_id(json_member(m->record, "id"), tmp, sizeof tmp);
+	if (strcmp(m->stream, "playlist_items") == 0 &&
+	    json_str(json_member(m->record, "playlist_id")))
+		snprintf(key, sizeof key, "playlist_items:%s",
+		    json_str(json_member(m->record, "playlist_id")));
+	else
+		snprintf(key, sizeof key, "%s", m->stream);
+	s = stream_get(key);
+	if (s->provider == NULL && provider)
+		s->provider = xstrdup(opts->provider ? opts->provider : provider);
+	if (provider == NULL || id == NULL) {
+		s->cur.invalid++;
+		progress_clear();
+		warn("line %zu: %s %s: a record needs a provider and an id; not stored",
+		    m->lineno, m->stream, id ? id : "(no id)");
+		return;
+	}
+	txn_begin();
+	got = rows_record(m->stream, provider, id, m->record, now, &rc, &why);
+	if (got == UP_FAILED) {
+		int primary = rc & 0xff;
+
+		/* A record the schema refuses is that record's error; the rest is not. */
+		if (why == NULL && primary != SQLITE_CONSTRAINT && primary != SQLITE_MISMATCH &&
+		    primary != SQLITE_TOOBIG && primary != SQLITE_RANGE)
+			fail(rc, "cannot store a record");
+		s->cur.invalid++;
+		progress_clear();
+		warn("line %zu: %s %s: %s; not stored", m->lineno, m->stream, id,
+		    why ? why : sqlite3_errmsg(db));
+		return;
+	}
+	s->cur.stored++;
+	if (got == UP_NEW)
+		s->cur.new++;
+	else if (got == UP_UPDATED)
+		s->cur.updated++;
+	else
+		s->cur.unchanged++;
+	txn_records++;
+}
+
+static long long
+bm_int(yajl_val bm, const char *key)
+{
+	long long v;
+
+	return json_int(json_member(bm, key), &v) == 0 ? v : -1;
+}
+
+static void
+set_str(char **dst, const char *src)
+{
+	if (src == NULL || (*dst && strcmp(*dst, src) == 0))
+		return;
+	free(*dst);
+	*dst = xstrdup(src);
+}
+
+static void
+run_write(struct stream *s, const char *status, const char *error)
+{
+	int finished = strcmp(status, "running") != 0;
+
+	if (s->run_id == 0) {
+		sqlite3_bind_text(run_insert, 1, s->key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(run_insert, 2, stream_provider(s), -1, SQLITE_STATIC);
+		sqlite3_bind_text(run_insert, 3, s->sync_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(run_insert, 4, s->mode, -1, SQLITE_STATIC);
+		sqlite3_bind_text(run_insert, 5, now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(run_insert, 6, (long long)getpid());
+		step_or_fail(run_insert, "cannot record the run");
+		s->run_id = sqlite3_last_insert_rowid(db);
+		s->run_committed = 0;
+	}
+	sqlite3_bind_int64(run_update, 1, s->run_id);
+	sqlite3_bind_text(run_update, 2, s->sync_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(run_update, 3, s->mode, -1, SQLITE_STATIC);
+	sqlite3_bind_text(run_update, 4, status, -1, SQLITE_STATIC);
+	if (finished)
+		sqlite3_bind_text(run_update, 5, now, -1, SQLITE_STATIC);
+	if (s->cur.fetched >= 0)
+		sqlite3_bind_int64(run_update, 6, s->cur.fetched);
+	sqlite3_bind_int64(run_update, 7, s->cur.stored);
+	if (s->cur.rejected >= 0)
+		sqlite3_bind_int64(run_update, 8, s->cur.rejected);
+	if (s->cur.total >= 0)
+		sqlite3_bind_int64(run_update, 9, s->cur.total);
+	sqlite3_bind_int64(run_update, 10, s->cur.new);
+	sqlite3_bind_int64(run_update, 11, s->cur.updated);
+	sqlite3_bind_int64(run_update, 12, s->cur.unchanged);
+	sqlite3_bind_int64(run_update, 13, s->cur.removed);
+	if (error)
+		sqlite3_bind_text(run_update, 14, error, -1, SQLITE_STATIC);
+	step_or_fail(run_update, "cannot record the run");
+}
+
+/* One bookmark of a STATE: the checkpoint, the run, and what completion allows. */
+static void
+bookmark(const char *key, yajl_val bm)
+{
+	struct stream *s = stream_get(key);
+	const char *sync_id = json_str(json_member(bm, "sync_id"));
+	const char *throttled = json_str(json_member(bm, "throttled_until"));
+	const char *provider;
+	struct buf text;
+	struct jw w;
+	long long removed = 0;
+	int rc;
+
+	provider = stream_provider(s);
+	/* A new sync_id starts a new run of the stream. */
+	if (s->run_id && s->sync_id && sync_id && strcmp(s->sync_id, sync_id) != 0) {
+		run_write(s, s->cur.complete ? "complete" : "partial", NULL);
+		s->run_id = 0;
+	}
+	set_str(&s->sync_id, sync_id);
+	set_str(&s->mode, json_str(json_member(bm, "mode")));
+	s->cur.fetched = bm_int(bm, "fetched");
+	s->cur.total = bm_int(bm, "total");
+	s->cur.rejected = bm_int(bm, "rejected");
+	s->cur.complete = json_bool(json_member(bm, "complete"), 0);
+	s->throttled_until = 0;
+	if (throttled)
+		iso8601_parse(throttled, &s->throttled_until);
+
+	buf_init(&text);
+	jw_init(&w, &text);
+	jw_value(&w, bm);
+	if (s->bookmark == NULL || strcmp(s->bookmark, text.data) != 0) {
+		rc = db_checkpoint_put(db, provider, key, text.data, now);
+		if (rc != SQLITE_OK)
+			fail(rc, "cannot write the checkpoint");
+		free(s->bookmark);
+		s->bookmark = text.data;
+	} else {
+		buf_free(&text);
+	}
+
+	if (rows_is_membership(s->base) && strchr(key, ':') == NULL && sync_id) {
+		/* Members seen since the last STATE belong to this sync. */
+		sqlite3_bind_text(adopt_pending, 1, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(adopt_pending, 2, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(adopt_pending, 3, sync_id, -1, SQLITE_STATIC);
+		step_or_fail(adopt_pending, "cannot update the library");
+		/* Only a complete full sync may mark what it did not see as removed. */
+		if (s->cur.complete && s->mode && strcmp(s->mode, "full") == 0) {
+			sqlite3_bind_text(soft_delete, 1, provider, -1, SQLITE_STATIC);
+			sqlite3_bind_text(soft_delete, 2, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(soft_delete, 3, sync_id, -1, SQLITE_STATIC);
+			sqlite3_bind_text(soft_delete, 4, now, -1, SQLITE_STATIC);
+			step_or_fail(soft_delete, "cannot update the library");
+			removed = sqlite3_changes(db);
+		}
+	}
+	/* A playlist whose items are complete ends at total: drop rows past it. */
+	if (s->cur.complete && strcmp(s->base, "playlist_items") == 0 && strchr(key, ':') &&
+	    s->cur.total >= 0 && !json_bool(json_member(bm, "forbidden"), 0)) {
+		sqlite3_bind_text(items_truncate, 1, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(items_truncate, 2, strchr(key, ':') + 1, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(items_truncate, 3, s->cur.total);
+		step_or_fail(items_truncate, "cannot update playlist items");
+		removed = sqlite3_changes(db);
+	}
+	s->cur.removed += removed;
+	run_write(s, s->cur.complete ? "complete" : "running", NULL);
+	s->at_state = s->cur;
+}
+
+/* Is more input waiting? A quiet input is a good moment to commit. */
+static int
+input_waiting(void)
+{
+	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+static void
+state(const struct msg *m)
+{
+	yajl_val bms = json_member(m->value, "bookmarks");
+	size_t i;
+
+	txn_begin();
+	if (bms && bms->type == yajl_t_object)
+		for (i = 0; i < bms->u.object.len; i++)
+			if (bms->u.object.values[i]->type == yajl_t_object)
+				bookmark(bms->u.object.keys[i], bms->u.object.values[i]);
+	if (txn_records >= opts->batch ||
+	    mono_ms() - txn_started_ms >= opts->commit_interval_ms || !input_waiting()) {
+		txn_commit();
+		return;
+	}
+	if (have_savepoint)
+		exec_or_fail("RELEASE after_state");
+	exec_or_fail("SAVEPOINT after_state");
+	have_savepoint = 1;
+}
+
+/* The end: every stream's run is closed as complete or partial. */
+static int
+finish(int interrupted)
+{
+	int status = 0;
+	size_t i;
+
+	if (interrupted && in_txn) {
+		/* Keep everything up to the last STATE, nothing after it. */
+		if (have_savepoint) {
+			exec_or_fail("ROLLBACK TO after_state");
+			for (i = 0; i < nstreams; i++)
+				streams[i]->cur = streams[i]->at_state;
+		} else {
+			db_rollback(db);
+			in_txn = 0;
+			for (i = 0; i < nstreams; i++)
+				streams[i]->cur = streams[i]->committed;
+		}
+	}
+	iso8601_now(now);
+	txn_begin();
+	for (i = 0; i < nstreams; i++) {
+		struct stream *s = streams[i];
+
+		if (!s->cur.complete)
+			status = EXIT_TEMPFAIL;
+		run_write(s, s->cur.complete ? "complete" : "partial",
+		    interrupted && !s->cur.complete ? "interrupted" : NULL);
+	}
+	txn_commit();
+	progress_clear();
+	progress_final(streams, nstreams, "partial");
+	if (bad_lines)
+		say("%zu malformed input line%s skipped", bad_lines, bad_lines == 1 ? "" : "s");
+	if (opts->report && progress_report_file(opts->report, streams, nstreams) != 0)
+		status = EXIT_IOERR;
+	if (interrupted)
+		status = EXIT_TEMPFAIL;
+	return status;
+}
+
+int
+store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
+{
+	struct msg m;
+	long long ticks = 0;
+	int got, status;
+	size_t i;
+
+	iso8601_now(now);
+	for (;;) {
+		got = msg_read(r, &m);
+		if (*stop)
+			break;
+		if (got == MSG_EOF)
+			break;
+		if (got == MSG_IOERR) {
+			progress_clear();
+			warn("%s: %s", msg_reader_name(r), msg_reader_error(r));
+			break;
+		}
+		if (got == MSG_BAD) {
+			bad_lines++;
+			progress_clear();
+			warn("line %zu: %s", m.lineno, msg_reader_error(r));
+			continue;
+		}
+		if (m.type == MSG_RECORD)
+			record(&m);
+		else if (m.type == MSG_STATE)
+			state(&m);
+		if ((++ticks & 255) == 0 || m.type == MSG_STATE) {
+			iso8601_now(now);
+			progress_tick(streams, nstreams, 0);
+		}
+	}
+	status = finish(*stop != 0);
+	rows_finalize();
+	sqlite3_finalize(run_insert);
+	sqlite3_finalize(run_update);
+	sqlite3_finalize(adopt_pending);
+	sqlite3_finalize(soft_delete);
+	sqlite3_finalize(items_truncate);
+	db_close(db);
+	for (i = 0; i < nstreams; i++) {
+		free(streams[i]->key);
+		free(streams[i]->base);
+		free(streams[i]->provider);
+		free(streams[i]->sync_id);
+		free(streams[i]->mode);
+		free(streams[i]->bookmark);
+		free(streams[i]);
+	}
+	free(streams);
+	return status;
+}

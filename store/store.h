@@ -1,0 +1,84 @@
+/*
+ * store.h: the parts of store (one program, several files).
+ *
+ *   store.c     main: options, signals
+ *   run.c       the message loop: streams, transactions, STATEs, the end
+ *   rows.c      records into rows: upserts, stubs, relations, membership
+ *   progress.c  the live line or log lines, the final report
+ */
+#ifndef STORE_H
+#define STORE_H
+
+#include <signal.h>
+#include <sqlite3.h>
+#include <time.h>
+#include <yajl/yajl_tree.h>
+
+#include "msg.h"
+
+struct store_opts {
+	const char *path;		/* the database */
+	const char *provider;		/* --provider or CRATE_PROVIDER, or NULL */
+	const char *report;		/* --report FILE, or NULL */
+	long long batch;		/* commit after this many records ... */
+	long long commit_interval_ms;	/* ... or this long, at a STATE */
+	long long busy_ms;
+	long long max_pages;		/* PRAGMA max_page_count (tests), 0: none */
+	size_t cap;
+};
+
+/* What one run did to one stream; copied at each STATE and each commit. */
+struct counts {
+	long long stored, new, updated, unchanged, removed, invalid;
+	/* From the last bookmark (-1: not given). */
+	long long fetched, total, rejected;
+	int complete;
+};
+
+/*
+ * One stream as checkpoints see it: a bookmark key. For playlist_items there
+ * is one per playlist ("playlist_items:PLAYLIST_ID"); reports and progress
+ * add them up under their base stream.
+ */
+struct stream {
+	char *key;
+	char *base;		/* the record stream: key up to ':' */
+	char *provider;		/* NULL until a record or STATE tells */
+	long long run_id;	/* its sync_runs row, 0 before the first STATE */
+	int run_committed;	/* that row is in the database */
+	char *sync_id, *mode;
+	char *bookmark;		/* the last bookmark written, as text */
+	time_t throttled_until;
+	long long started_ms;	/* mono_ms of its first message */
+	struct counts cur, at_state, committed;
+};
+
+/* run.c */
+void store_open(const struct store_opts *o);
+int store_run(struct msg_reader *r, volatile sig_atomic_t *stop);
+
+/* rows.c */
+enum { UP_NEW, UP_UPDATED, UP_UNCHANGED, UP_FAILED };
+void rows_prepare(sqlite3 *db);
+void rows_finalize(void);
+/*
+ * Writes one record of stream (its provider already checked). Returns UP_*;
+ * on UP_FAILED, *rc is the SQLite error and *why a reason (static storage).
+ */
+int rows_record(const char *stream, const char *provider, const char *id,
+    yajl_val rec, const char *now, int *rc, const char **why);
+/* A record's id as text (ids may be numbers): NULL when missing. */
+const char *rows_id(yajl_val v, char *tmp, size_t tmplen);
+/* 1 for streams whose records may be library members. */
+int rows_is_membership(const char *stream);
+
+/* progress.c */
+void progress_init(void);
+void progress_tick(struct stream **streams, size_t n, int force);
+void progress_clear(void);
+void progress_final(struct stream **streams, size_t n, const char *status_if_partial);
+int progress_report_file(const char *path, struct stream **streams, size_t n);
+/* "1,234,567" */
+char *fmt_count(long long v, char out[32]);
+
+#endif
