@@ -1,0 +1,661 @@
+/*
+ * checkpoint: shows, reads, sets and resets the checkpoints store commits,
+ * and skips a spool to the committed point (DESIGN.md section 7).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "db.h"
+#include "json.h"
+#include "msg.h"
+#include "util.h"
+
+static const char *opt_provider;
+static int opt_json, opt_watch;
+
+static void
+usage(void)
+{
+	say("usage: checkpoint status DB [--json] [--watch]\n"
+	    "       checkpoint get [--provider NAME] DB STREAM\n"
+	    "       checkpoint set [--provider NAME] DB STREAM JSON\n"
+	    "       checkpoint reset [--provider NAME] DB [STREAM ...]\n"
+	    "       checkpoint skip [--provider NAME] DB < spool");
+	exit(EXIT_USAGE);
+}
+
+static void
+out(const char *s)
+{
+	fputs(s, stdout);
+}
+
+/* ---- get, set, reset ---- */
+
+static int
+cmd_get(const char *path, const char *stream)
+{
+	sqlite3 *db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+	char *state;
+	int ambiguous;
+
+	if (db == NULL)
+		return 0;
+	state = db_checkpoint_get(db, opt_provider, stream, &ambiguous);
+	if (ambiguous)
+		die(EXIT_USAGE, "%s: several providers have a checkpoint for %s; give --provider",
+		    path, stream);
+	if (state) {
+		out(state);
+		out("\n");
+	}
+	free(state);
+	db_close(db);
+	stdout_close_or_die();
+	return 0;
+}
+
+static int
+cmd_set(const char *path, const char *stream, const char *json)
+{
+	char err[200], when[ISO8601_LEN];
+	char *provider;
+	sqlite3 *db;
+	yajl_val v;
+	struct buf text;
+	struct jw w;
+	int rc, ambiguous;
+
+	v = json_parse(json, strlen(json), err, sizeof err);
+	if (v == NULL || v->type != yajl_t_object)
+		die(EXIT_USAGE, "set: the bookmark must be a JSON object%s%s",
+		    v ? "" : ": ", v ? "" : err);
+	buf_init(&text);
+	jw_init(&w, &text);
+	jw_value(&w, v);
+	yajl_tree_free(v);
+	db = db_open(path, 0, DB_BUSY_DEFAULT_MS);
+	if (opt_provider)
+		provider = xstrdup(opt_provider);
+	else if ((provider = db_checkpoint_provider(db, stream, &ambiguous)) == NULL)
+		die(EXIT_USAGE, "set: %s: %s; give --provider", stream, ambiguous ?
+		    "several providers have this stream" : "no checkpoint names its provider");
+	iso8601_now(when);
+	rc = db_begin(db, DB_BUSY_DEFAULT_MS);
+	if (rc == SQLITE_OK)
+		rc = db_checkpoint_put(db, provider, stream, text.data, when);
+	if (rc == SQLITE_OK)
+		rc = db_commit(db, DB_BUSY_DEFAULT_MS);
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
+	free(provider);
+	buf_free(&text);
+	db_close(db);
+	return 0;
+}
+
+static int
+cmd_reset(const char *path, char **streams, int n)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	long long removed = 0;
+	int i, rc;
+
+	db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+	if (db == NULL)
+		return 0;
+	db_close(db);
+	db = db_open(path, 0, DB_BUSY_DEFAULT_MS);
+	rc = db_begin(db, DB_BUSY_DEFAULT_MS);
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
+	/* A stream also names its per-playlist bookmarks (playlist_items:ID). */
+	s = db_prepare(db, "DELETE FROM checkpoints WHERE (?1 IS NULL OR provider = ?1)"
+	    " AND (?2 IS NULL OR stream = ?2 OR substr(stream, 1, length(?2) + 1) = ?2 || ':')");
+	for (i = 0; i < (n ? n : 1); i++) {
+		sqlite3_bind_text(s, 1, opt_provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, n ? streams[i] : NULL, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			die(db_status(rc), "%s: %s", path, db_errmsg(db));
+		removed += sqlite3_changes(db);
+	}
+	sqlite3_finalize(s);
+	rc = db_commit(db, DB_BUSY_DEFAULT_MS);
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
+	note("%lld checkpoint%s reset", removed, removed == 1 ? "" : "s");
+	db_close(db);
+	return 0;
+}
+
+/* ---- skip ---- */
+
+/*
+ * The bookmark keys that identify one STATE of a sync. Stages downstream of
+ * fetch-pages add keys (validate's "rejected"), so the whole bookmark is not
+ * compared, only these.
+ */
+static const char *identity_keys[] = {
+	"sync_id", "mode", "pages", "offset", "fetched", "next", "complete"
+};
+
+struct mark {
+	char *provider, *key;
+	yajl_val committed;
+	int passing;	/* the committed STATE has gone by */
+	int seen;	/* the input has messages of this stream */
+};
+
+static struct mark *marks;
+static size_t nmarks;
+
+static void
+value_text(struct buf *b, yajl_val v)
+{
+	struct jw w;
+
+	buf_reset(b);
+	jw_init(&w, b);
+	if (v)
+		jw_value(&w, v);
+}
+
+static int
+same_state(yajl_val a, yajl_val b)
+{
+	struct buf ta, tb;
+	size_t i;
+	int same = 1;
+
+	buf_init(&ta);
+	buf_init(&tb);
+	for (i = 0; same && i < sizeof identity_keys / sizeof identity_keys[0]; i++) {
+		value_text(&ta, json_member(a, identity_keys[i]));
+		value_text(&tb, json_member(b, identity_keys[i]));
+		same = strcmp(ta.data, tb.data) == 0;
+	}
+	buf_free(&ta);
+	buf_free(&tb);
+	return same;
+}
+
+static void
+marks_load(const char *path)
+{
+	sqlite3 *db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+	sqlite3_stmt *s;
+	char err[200];
+	size_t cap = 0;
+
+	if (db == NULL || !db_has_schema(db)) {
+		db_close(db);
+		return;
+	}
+	s = db_prepare(db, "SELECT provider, stream, state FROM checkpoints"
+	    " WHERE ?1 IS NULL OR provider = ?1");
+	sqlite3_bind_text(s, 1, opt_provider, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(s, 2);
+		yajl_val v = json_parse(state, strlen(state), err, sizeof err);
+
+		if (v == NULL) {
+			warn("%s: the checkpoint of %s is not JSON: %s", path,
+			    (const char *)sqlite3_column_text(s, 1), err);
+			continue;
+		}
+		if (nmarks == cap) {
+			cap = cap ? cap * 2 : 16;
+			marks = xrealloc(marks, cap * sizeof *marks);
+		}
+		marks[nmarks].provider = xstrdup((const char *)sqlite3_column_text(s, 0));
+		marks[nmarks].key = xstrdup((const char *)sqlite3_column_text(s, 1));
+		marks[nmarks].committed = v;
+		marks[nmarks].passing = marks[nmarks].seen = 0;
+		nmarks++;
+	}
+	sqlite3_finalize(s);
+	db_close(db);
+}
+
+/* The checkpoint of key; provider NULL matches any (the records tell when several). */
+static struct mark *
+mark_find(const char *provider, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nmarks; i++)
+		if (strcmp(marks[i].key, key) == 0 &&
+		    (provider == NULL || strcmp(marks[i].provider, provider) == 0))
+			return &marks[i];
+	return NULL;
+}
+
+static int
+cmd_skip(const char *path)
+{
+	struct msg_reader *r = msg_reader_new(STDIN_FILENO, "-", RECORD_CAP_DEFAULT);
+	struct msg_writer *w = msg_writer_new(STDOUT_FILENO);
+	char key[512];
+	struct mark *mk;
+	struct msg m;
+	yajl_val bms;
+	size_t i, skipped = 0;
+	int got, pass, status = 0;
+
+	marks_load(path);
+	while ((got = msg_read(r, &m)) != MSG_EOF) {
+		if (got == MSG_IOERR)
+			die(EXIT_IOERR, "%s: %s", msg_reader_name(r), msg_reader_error(r));
+		pass = 1;
+		if (got == MSG_BAD && m.truncated) {
+			warn("line %zu: %s; dropped", m.lineno, msg_reader_error(r));
+			continue;
+		}
+		if (got == MSG_OK && m.type == MSG_RECORD) {
+			const char *pl = json_str(json_member(m.record, "playlist_id"));
+
+			if (strcmp(m.stream, "playlist_items") == 0 && pl)
+				snprintf(key, sizeof key, "playlist_items:%s", pl);
+			else
+				snprintf(key, sizeof key, "%s", m.stream);
+			mk = mark_find(json_str(json_member(m.record, "provider")), key);
+			if (mk) {
+				mk->seen = 1;
+				pass = mk->passing;
+			}
+		} else if (got == MSG_OK && m.type == MSG_STATE) {
+			/*
+			 * A STATE passes when any stream it names is past its
+			 * committed STATE, or has none; the committed one itself
+			 * does not pass.
+			 */
+			bms = json_member(m.value, "bookmarks");
+			pass = bms == NULL || bms->type != yajl_t_object ||
+			    bms->u.object.len == 0;
+			for (i = 0; bms && bms->type == yajl_t_object && i < bms->u.object.len; i++) {
+				mk = mark_find(opt_provider, bms->u.object.keys[i]);
+				if (mk == NULL || mk->passing) {
+					pass = 1;
+					continue;
+				}
+				mk->seen = 1;
+				if (same_state(bms->u.object.values[i], mk->committed))
+					mk->passing = 1;
+			}
+		}
+		if (!pass) {
+			skipped++;
+			continue;
+		}
+		if (msg_write(w, m.line, m.len) != 0)
+			die(EXIT_IOERR, "write error: %s", strerror(errno));
+	}
+	if (msg_writer_free(w) != 0)
+		die(EXIT_IOERR, "write error: %s", strerror(errno));
+	for (i = 0; i < nmarks; i++) {
+		if (marks[i].seen && !marks[i].passing) {
+			say("%s: the committed STATE is not in the input (another sync?); "
+			    "nothing of this stream was passed; `checkpoint reset` starts it over",
+			    marks[i].key);
+			status = EXIT_DATAERR;
+		}
+		free(marks[i].provider);
+		free(marks[i].key);
+		yajl_tree_free(marks[i].committed);
+	}
+	free(marks);
+	msg_reader_free(r);
+	note("%zu message%s before the committed STATEs skipped", skipped,
+	    skipped == 1 ? "" : "s");
+	stdout_close_or_die();
+	return status;
+}
+
+/* ---- status ---- */
+
+struct row {
+	char *provider, *stream, *state;
+	long long done, fetched, total, rejected;	/* -1: unknown */
+	char last[ISO8601_LEN], throttled[ISO8601_LEN];
+	char *error, *bookmark, *sync_id, *mode;
+	int running;
+};
+
+static long long
+int_of(yajl_val v)
+{
+	long long n;
+
+	return json_int(v, &n) == 0 ? n : -1;
+}
+
+static int
+pid_alive(long long pid)
+{
+	return pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM);
+}
+
+static char *
+col_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static size_t
+status_rows(sqlite3 *db, struct row **rowsp)
+{
+	sqlite3_stmt *s;
+	struct row *rows = NULL, *r;
+	size_t n = 0, cap = 0;
+	char err[200];
+	time_t now = time(NULL), t;
+
+	s = db_prepare(db,
+	    "WITH k AS (SELECT provider, stream FROM checkpoints"
+	    "  UNION SELECT provider, stream FROM sync_runs)"
+	    " SELECT k.provider, k.stream, c.state, c.updated_at, r.status,"
+	    "  coalesce(r.finished, r.started), r.error, r.pid"
+	    " FROM k LEFT JOIN checkpoints c USING (provider, stream)"
+	    " LEFT JOIN sync_runs r ON r.run_id = (SELECT max(run_id) FROM sync_runs x"
+	    "  WHERE x.provider = k.provider AND x.stream = k.stream)"
+	    " ORDER BY k.stream, k.provider");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		const char *bm = (const char *)sqlite3_column_text(s, 2);
+		const char *run = (const char *)sqlite3_column_text(s, 4);
+		const char *last = (const char *)sqlite3_column_text(s, 5);
+		yajl_val v = bm ? json_parse(bm, strlen(bm), err, sizeof err) : NULL;
+
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			rows = xrealloc(rows, cap * sizeof *rows);
+		}
+		r = &rows[n++];
+		memset(r, 0, sizeof *r);
+		r->provider = col_dup(s, 0);
+		r->stream = col_dup(s, 1);
+		r->bookmark = bm ? xstrdup(bm) : NULL;
+		r->error = col_dup(s, 6);
+		r->fetched = int_of(json_member(v, "fetched"));
+		r->total = int_of(json_member(v, "total"));
+		r->rejected = int_of(json_member(v, "rejected"));
+		r->done = r->fetched >= 0 ? r->fetched - (r->rejected > 0 ? r->rejected : 0) : -1;
+		if (json_str(json_member(v, "sync_id")))
+			r->sync_id = xstrdup(json_str(json_member(v, "sync_id")));
+		if (json_str(json_member(v, "mode")))
+			r->mode = xstrdup(json_str(json_member(v, "mode")));
+		if (json_str(json_member(v, "throttled_until")) &&
+		    iso8601_parse(json_str(json_member(v, "throttled_until")), &t) == 0 && t > now)
+			iso8601_format(t, r->throttled);
+		snprintf(r->last, sizeof r->last, "%s",
+		    last ? last : (const char *)sqlite3_column_text(s, 3) ?
+		    (const char *)sqlite3_column_text(s, 3) : "");
+		if (run && strcmp(run, "running") == 0 && pid_alive(sqlite3_column_int64(s, 7))) {
+			r->state = "running";
+			r->running = 1;
+		} else if (json_bool(json_member(v, "complete"), 0)) {
+			r->state = "complete";
+		} else if (json_bool(json_member(v, "forbidden"), 0)) {
+			r->state = "forbidden";
+		} else if (run && strcmp(run, "running") == 0) {
+			r->state = "interrupted";
+		} else {
+			r->state = run ? (strcmp(run, "failed") == 0 ? "failed" : "partial") : "partial";
+		}
+		r->state = xstrdup(r->state);
+		if (v)
+			yajl_tree_free(v);
+	}
+	sqlite3_finalize(s);
+	*rowsp = rows;
+	return n;
+}
+
+static void
+rows_free(struct row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].provider);
+		free(rows[i].stream);
+		free(rows[i].state);
+		free(rows[i].error);
+		free(rows[i].bookmark);
+		free(rows[i].sync_id);
+		free(rows[i].mode);
+	}
+	free(rows);
+}
+
+static void
+kint_or_null(struct jw *w, const char *key, long long v)
+{
+	jw_key(w, key);
+	if (v >= 0)
+		jw_int(w, v);
+	else
+		jw_null(w);
+}
+
+static void
+status_json(struct row *rows, size_t n, struct buf *b)
+{
+	struct jw w;
+	char err[200];
+	size_t i;
+
+	jw_init(&w, b);
+	jw_arr(&w);
+	for (i = 0; i < n; i++) {
+		struct row *r = &rows[i];
+		yajl_val bm = r->bookmark ?
+		    json_parse(r->bookmark, strlen(r->bookmark), err, sizeof err) : NULL;
+
+		jw_obj(&w);
+		jw_kstr(&w, "stream", r->stream);
+		jw_kstr(&w, "provider", r->provider);
+		jw_kstr(&w, "state", r->state);
+		kint_or_null(&w, "done", r->done);
+		kint_or_null(&w, "total", r->total);
+		jw_key(&w, "percent");
+		if (r->done >= 0 && r->total > 0)
+			jw_int(&w, r->done * 100 / r->total);
+		else
+			jw_null(&w);
+		jw_kstr(&w, "last_sync", r->last[0] ? r->last : NULL);
+		kint_or_null(&w, "rejected", r->rejected);
+		jw_kstr(&w, "throttled_until", r->throttled[0] ? r->throttled : NULL);
+		jw_kstr(&w, "error", r->error);
+		jw_kstr(&w, "sync_id", r->sync_id);
+		jw_kstr(&w, "mode", r->mode);
+		jw_kvalue(&w, "bookmark", bm);
+		jw_obj_end(&w);
+		if (bm)
+			yajl_tree_free(bm);
+	}
+	jw_arr_end(&w);
+	buf_addc(b, '\n');
+}
+
+static void
+status_line(struct buf *b, const char *stream, const char *provider, const char *state,
+    long long done, long long total, const char *last, long long rejected,
+    const char *throttled, const char *error)
+{
+	char d[48] = "-", pct[24] = "-", rej[24] = "-";
+
+	if (done >= 0 && total >= 0)
+		snprintf(d, sizeof d, "%lld/%lld", done, total);
+	else if (done >= 0)
+		snprintf(d, sizeof d, "%lld", done);
+	if (done >= 0 && total > 0)
+		snprintf(pct, sizeof pct, "%lld%%", done * 100 / total);
+	else if (done == 0 && total == 0)
+		snprintf(pct, sizeof pct, "100%%");
+	if (rejected >= 0)
+		snprintf(rej, sizeof rej, "%lld", rejected);
+	buf_printf(b, "%-16s %-12s %-11s %15s %5s %-20s %8s %-20s %s\n", stream, provider,
+	    state, d, pct, *last ? last : "-", rej, *throttled ? throttled : "-",
+	    error ? error : "");
+}
+
+/* A table; per-playlist bookmarks are added up into one line per provider. */
+static void
+status_table(struct row *rows, size_t n, struct buf *b)
+{
+	size_t i, j;
+
+	buf_printf(b, "%-16s %-12s %-11s %15s %5s %-20s %8s %-20s %s\n", "STREAM", "PROVIDER",
+	    "STATE", "DONE/TOTAL", "%", "LAST SYNC", "REJECTED", "THROTTLED UNTIL", "ERROR");
+	for (i = 0; i < n; i = j) {
+		const char *colon = strchr(rows[i].stream, ':');
+		size_t baselen = colon ? (size_t)(colon - rows[i].stream) : 0;
+		long long done = 0, total = 0, rejected = 0, lists = 0, complete = 0;
+		const char *state = NULL, *error = NULL, *last = "", *thr = "";
+		char name[64], st[48];
+
+		if (colon == NULL) {
+			status_line(b, rows[i].stream, rows[i].provider, rows[i].state,
+			    rows[i].done, rows[i].total, rows[i].last, rows[i].rejected,
+			    rows[i].throttled, rows[i].error);
+			j = i + 1;
+			continue;
+		}
+		for (j = i; j < n && strncmp(rows[j].stream, rows[i].stream, baselen + 1) == 0 &&
+		    strcmp(rows[j].provider, rows[i].provider) == 0; j++) {
+			struct row *r = &rows[j];
+
+			lists++;
+			done += r->done > 0 ? r->done : 0;
+			total += r->total > 0 ? r->total : 0;
+			rejected += r->rejected > 0 ? r->rejected : 0;
+			if (strcmp(r->state, "complete") == 0 || strcmp(r->state, "forbidden") == 0)
+				complete++;
+			else if (state == NULL || r->running)
+				state = r->state;
+			if (r->error)
+				error = r->error;
+			if (strcmp(r->last, last) > 0)
+				last = r->last;
+			if (strcmp(r->throttled, thr) > 0)
+				thr = r->throttled;
+		}
+		snprintf(name, sizeof name, "%.*s", (int)baselen, rows[i].stream);
+		snprintf(st, sizeof st, "%s", state ? state : "complete");
+		status_line(b, name, rows[i].provider, st, done, total, last, rejected, thr, error);
+		buf_printf(b, "  (%lld playlists, %lld complete)\n", lists, complete);
+	}
+}
+
+static volatile sig_atomic_t stop_watch;
+
+static void
+on_signal(int sig)
+{
+	stop_watch = sig;
+}
+
+static int
+cmd_status(const char *path)
+{
+	sqlite3 *db;
+	struct row *rows;
+	struct buf b;
+	size_t n, i;
+	int running, tty = isatty(STDOUT_FILENO);
+
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	buf_init(&b);
+	do {
+		buf_reset(&b);
+		db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+		rows = NULL;
+		n = db && db_has_schema(db) ? status_rows(db, &rows) : 0;
+		db_close(db);
+		running = 0;
+		for (i = 0; i < n; i++)
+			running |= rows[i].running;
+		if (opt_watch && tty)
+			buf_adds(&b, "\033[H\033[J");
+		if (opt_json)
+			status_json(rows, n, &b);
+		else if (n == 0)
+			note("%s: no syncs yet", path);
+		else
+			status_table(rows, n, &b);
+		out(b.data);
+		fflush(stdout);
+		rows_free(rows, n);
+		if (opt_watch && running && !stop_watch)
+			sleep(1);
+	} while (opt_watch && running && !stop_watch);
+	buf_free(&b);
+	stdout_close_or_die();
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "provider", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *cmd;
+	int c;
+
+	util_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			opt_provider = optarg;
+			break;
+		case 'j':
+			opt_json = 1;
+			break;
+		case 'w':
+			opt_watch = 1;
+			break;
+		case 'q':
+			util_quiet = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (opt_provider == NULL && getenv("CRATE_PROVIDER") && *getenv("CRATE_PROVIDER"))
+		opt_provider = getenv("CRATE_PROVIDER");
+	if (argc < 2)
+		usage();
+	cmd = argv[0];
+	if ((opt_json || opt_watch) && strcmp(cmd, "status") != 0)
+		usage();
+	if (strcmp(cmd, "status") == 0 && argc == 2)
+		return cmd_status(argv[1]);
+	if (strcmp(cmd, "get") == 0 && argc == 3)
+		return cmd_get(argv[1], argv[2]);
+	if (strcmp(cmd, "set") == 0 && argc == 4)
+		return cmd_set(argv[1], argv[2], argv[3]);
+	if (strcmp(cmd, "reset") == 0)
+		return cmd_reset(argv[1], argv + 2, argc - 2);
+	if (strcmp(cmd, "skip") == 0 && argc == 2)
+		return cmd_skip(argv[1]);
+	usage();
+}
