@@ -23,7 +23,7 @@
 
 static int live;		/* stderr is a terminal */
 static int lines_drawn;
-static long long start_ms, last_draw_ms;
+static long long last_draw_ms;
 
 struct total {
 	const char *base, *provider;
@@ -58,7 +58,10 @@ void
 progress_init(void)
 {
 	live = !util_quiet && isatty(STDERR_FILENO);
-	start_ms = last_draw_ms = mono_ms();
+	last_draw_ms = mono_ms();
+	/* A live line is drawn at once; log lines only once a run takes a while. */
+	if (live)
+		last_draw_ms -= REDRAW_MS;
 }
 
 static void

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# store: upserts, idempotence, stubs, membership, partial runs, soft delete,
+# playlist truncation, malformed lines, report.
+. "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/store-gen.sh"
+
+plan 56
+
+db="$tmp/lib.db"
+
+# ---- a first sync ----
+gen artists 100 20 s1 full 1 >"$tmp/artists"
+run 0 "a complete sync" -- store --report "$tmp/r1.json" "$db" <"$tmp/artists"
+is "$(q "$db" 'SELECT count(*) FROM artists WHERE stub = 0')" 100 "100 artists"
+is "$(q "$db" "SELECT count(*) FROM library WHERE stream = 'artists' AND sync_id = 's1' AND removed_at IS NULL")" 100 "100 library members of sync s1"
+is "$(q "$db" "SELECT genres FROM artists WHERE id = 'a3'")" '["g3"]' "arrays are stored as JSON"
+is "$(q "$db" "SELECT json_extract(data, '\$.uri') FROM artists WHERE id = 'a3'")" "x:artist:a3" "the canonical record is kept whole in data"
+is "$(jq -c '.[0] | [.stream, .provider, .status, .fetched, .stored, .new, .updated, .unchanged, .removed, .total]' "$tmp/r1.json")" \
+	'["artists","spotify","complete",100,100,100,0,0,0,100]' "--report: counts"
+ok "grep -q 'artists: 100 of 100 stored, 100 new, 0 removed; complete in' '$err'" "final report line"
+is "$(q "$db" "SELECT status, fetched, stored, total, sync_id, mode FROM sync_runs")" "complete|100|100|100|s1|full" "sync_runs row"
+is "$(checkpoint get "$db" artists | jq -c '[.sync_id, .fetched, .complete]')" '["s1",100,true]' "checkpoint committed with the rows"
+is "$(q "$db" 'PRAGMA journal_mode')" wal "WAL mode"
+is "$(q "$db" 'PRAGMA user_version')" 1 "schema version 1"
+
+# ---- idempotence over several streams in one pipe ----
+{
+	gen artists 300 50 s1 full 1
+	gen tracks 400 50 s1 full 1
+	PLAYLIST=p1 gen playlist_items 30 10 s1 full 1
+	PLAYLIST=p2 gen playlist_items 12 10 s1 full 1
+} >"$tmp/mixed"
+db2="$tmp/idem.db"
+run 0 "mixed input, first run" -- store --report "$tmp/m1.json" "$db2" <"$tmp/mixed"
+dump "$db2" >"$tmp/dump1"
+run 0 "mixed input, second run" -- store --report "$tmp/m2.json" "$db2" <"$tmp/mixed"
+dump "$db2" >"$tmp/dump2"
+ok "cmp -s '$tmp/dump1' '$tmp/dump2'" "the same input twice gives the same database"
+is "$(jq -c '[.[] | .new + .updated] | add' "$tmp/m2.json")" 0 "second run: 0 new, 0 updated"
+is "$(jq -c '[.[] | .unchanged] | add' "$tmp/m2.json")" 742 "second run: all unchanged"
+is "$(jq -c 'map(.stream)' "$tmp/m2.json")" '["artists","tracks","playlist_items"]' "one report entry per stream (playlists added up)"
+is "$(q "$db2" 'SELECT count(*) FROM sync_runs')" 8 "a sync_runs row per stream and run"
+
+# ---- stubs ----
+is "$(q "$db2" "SELECT stub, name FROM artists WHERE id = 'a1'")" "0|Artist 1" "a full artist is not overwritten by the stub in a track"
+is "$(q "$db2" "SELECT stub, title FROM albums WHERE id = 'al3'")" "1|Album 3" "albums embedded in tracks are stubs"
+is "$(q "$db2" "SELECT count(*) FROM track_artists WHERE provider = 'spotify' AND track_id = 't12'")" 2 "track_artists rows"
+is "$(q "$db2" "SELECT stub FROM tracks WHERE id = 't1002'")" 1 "a track only in a playlist is a stub row"
+is "$(q "$db2" "SELECT count(*) FROM library WHERE id = 't1002'")" 0 "... and not in the library"
+is "$(q "$db2" "SELECT stub FROM tracks WHERE id = 't3'")" 0 "a full track stays full when a playlist embeds it"
+# A full album replaces its stub; a later stub does not overwrite it.
+printf '%s\n' '{"type":"RECORD","stream":"albums","record":{"provider":"spotify","id":"al3","title":"Album Three","artists":[{"id":"a1","name":"Artist 1"}],"release_date":"2020","added_at":"2026-03-01T00:00:00Z"}}' \
+	'{"type":"STATE","value":{"bookmarks":{"albums":{"sync_id":"x","mode":"incremental","complete":true}}}}' >"$tmp/album"
+run 0 "a full album" -- store "$db2" <"$tmp/album"
+VERSION=v2 gen tracks 400 50 s2 full 1 >"$tmp/tracks2"
+run 0 "tracks again, changed" -- store --report "$tmp/t2.json" "$db2" <"$tmp/tracks2"
+is "$(q "$db2" "SELECT stub, title FROM albums WHERE id = 'al3'")" "0|Album Three" "a stub never overwrites a full album"
+is "$(jq -c '.[0] | [.new, .updated, .unchanged]' "$tmp/t2.json")" '[0,400,0]' "changed records count as updated"
+
+# ---- partial runs and soft delete ----
+db3="$tmp/del.db"
+gen artists 10 5 s1 full 1 >"$tmp/full1"
+run 0 "sync s1 complete" -- store "$db3" <"$tmp/full1"
+gen artists 10 5 s2 full 0 "3" >"$tmp/partial2"
+run 75 "input without complete:true: exit 75" -- store --report "$tmp/p.json" "$db3" <"$tmp/partial2"
+ok "grep -q 'artists: partial: 9 of ~9 stored; run the same command to resume' '$err'" "says partial"
+is "$(jq -r '.[0].status' "$tmp/p.json")" partial "report: partial"
+is "$(q "$db3" "SELECT status FROM sync_runs ORDER BY run_id DESC LIMIT 1")" partial "sync_runs: partial"
+is "$(q "$db3" "SELECT count(*) FROM library WHERE removed_at IS NOT NULL")" 0 "no soft delete after a partial run"
+gen artists 10 5 s3 incremental 1 "3" >"$tmp/incr3"
+run 0 "incremental sync complete" -- store "$db3" <"$tmp/incr3"
+is "$(q "$db3" "SELECT count(*) FROM library WHERE removed_at IS NOT NULL")" 0 "no soft delete after an incremental run"
+gen artists 10 5 s4 full 1 "3 7" >"$tmp/full4"
+run 0 "full sync complete without a3 and a7" -- store --report "$tmp/d.json" "$db3" <"$tmp/full4"
+is "$(q "$db3" "SELECT group_concat(id) FROM (SELECT id FROM library WHERE removed_at IS NOT NULL ORDER BY id)")" "a3,a7" "vanished members are marked removed"
+is "$(jq -r '.[0].removed' "$tmp/d.json")" 2 "report: 2 removed"
+is "$(q "$db3" "SELECT count(*) FROM artists")" 10 "the entity rows stay"
+gen artists 10 5 s5 full 1 "7" >"$tmp/full5"
+run 0 "full sync with a3 back" -- store "$db3" <"$tmp/full5"
+is "$(q "$db3" "SELECT group_concat(id) FROM library WHERE removed_at IS NOT NULL")" "a7" "a member seen again is reinstated"
+
+# ---- playlists shrink ----
+db4="$tmp/pl.db"
+PLAYLIST=p9 gen playlist_items 10 4 s1 full 1 >"$tmp/pl10"
+run 0 "playlist of 10" -- store "$db4" <"$tmp/pl10"
+PLAYLIST=p9 gen playlist_items 6 4 s2 full 1 >"$tmp/pl6"
+run 0 "the playlist shrank to 6" -- store --report "$tmp/pl.json" "$db4" <"$tmp/pl6"
+is "$(q "$db4" "SELECT count(*), max(position) FROM playlist_items WHERE playlist_id = 'p9'")" "6|5" "items past the new end are deleted"
+PLAYLIST=p9 gen playlist_items 10 4 s3 full 0 >"$tmp/pl10p"
+head -n 3 "$tmp/pl6" >"$tmp/pl-partial"
+run 75 "a partial playlist" -- store "$db4" <"$tmp/pl-partial"
+is "$(q "$db4" "SELECT count(*) FROM playlist_items")" 6 "nothing deleted on a partial playlist"
+
+# ---- malformed lines and bad records ----
+db5="$tmp/bad.db"
+{
+	head -n 3 "$tmp/artists"
+	echo '{"type":"RECORD","stream":"artists","rec'
+	echo '{"type":"RECORD","stream":"artists","record":{"provider":"spotify","name":"no id"}}'
+	echo '[1,2]'
+	tail -n +4 "$tmp/artists"
+} >"$tmp/bad"
+run 0 "malformed lines are not fatal" -- store "$db5" <"$tmp/bad"
+ok "grep -q 'store: line 4: not JSON' '$err'" "a malformed line is reported with its line number"
+ok "grep -q 'store: line 5: artists (no id): a record needs a provider and an id' '$err'" "a record without id is reported"
+ok "grep -q '2 malformed input lines skipped' '$err'" "malformed lines are counted"
+is "$(q "$db5" 'SELECT count(*) FROM artists')" 100 "the rest is stored"
+
+# ---- usage ----
+run 64 "no database: usage" -- store
+ok "grep -q '^store: usage: store' '$err'" "usage on stderr"
+run 64 "a bad number" -- store --batch x "$db"
+run 74 "an unwritable database" -- store /nonexistent/dir/x.db </dev/null
