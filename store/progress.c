@@ -64,6 +64,12 @@ progress_init(void)
 		last_draw_ms -= REDRAW_MS;
 }
 
+int
+progress_live(void)
+{
+	return live;
+}
+
 static void
 add(long long *dst, long long v)
 {

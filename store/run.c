@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -409,6 +410,27 @@ input_waiting(void)
 	return poll(&p, 1, 0) > 0;
 }
 
+/*
+ * While a stream waits out a rate limit upstream and the input is quiet, the
+ * live line counts the wait down. (Only then: lines the reader has buffered
+ * would otherwise wait for the quiet input too.)
+ */
+static void
+wait_throttled(volatile sig_atomic_t *stop)
+{
+	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+	time_t wall = time(NULL);
+	size_t i;
+
+	for (i = 0; i < nstreams; i++)
+		if (streams[i]->throttled_until > wall)
+			break;
+	if (i == nstreams || !progress_live())
+		return;
+	while (!*stop && poll(&p, 1, 1000) == 0)
+		progress_tick(streams, nstreams, 1);
+}
+
 static void
 state(const struct msg *m)
 {
@@ -507,6 +529,8 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 			iso8601_now(now);
 			progress_tick(streams, nstreams, 0);
 		}
+		if (m.type == MSG_STATE && !in_txn)
+			wait_throttled(stop);
 	}
 	status = finish(*stop != 0);
 	rows_finalize();

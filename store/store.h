@@ -76,6 +76,8 @@ int rows_is_membership(const char *stream);
 void progress_init(void);
 void progress_tick(struct stream **streams, size_t n, int force);
 void progress_clear(void);
+/* 1 when live lines are drawn (stderr is a terminal, no -q). */
+int progress_live(void);
 void progress_final(struct stream **streams, size_t n, const char *status_if_partial);
 int progress_report_file(const char *path, struct stream **streams, size_t n);
 /* "1,234,567" */
