@@ -20,14 +20,16 @@
 static const char *opt_provider;
 static int opt_json, opt_watch;
 
+#define USAGE "usage: checkpoint [-q] status DB [--json] [--watch]\n" \
+	"       checkpoint [-q] get [--provider NAME] DB STREAM\n" \
+	"       checkpoint [-q] set [--provider NAME] DB STREAM JSON\n" \
+	"       checkpoint [-q] reset [--provider NAME] DB [STREAM ...]\n" \
+	"       checkpoint [-q] skip [--provider NAME] DB < spool"
+
 static void
 usage(void)
 {
-	say("usage: checkpoint status DB [--json] [--watch]\n"
-	    "       checkpoint get [--provider NAME] DB STREAM\n"
-	    "       checkpoint set [--provider NAME] DB STREAM JSON\n"
-	    "       checkpoint reset [--provider NAME] DB [STREAM ...]\n"
-	    "       checkpoint skip [--provider NAME] DB < spool");
+	say("%s", USAGE);
 	exit(EXIT_USAGE);
 }
 
@@ -634,6 +636,10 @@ main(int argc, char *argv[])
 		case 'q':
 			util_quiet = 1;
 			break;
+		case 'h':
+			puts(USAGE);
+			stdout_close_or_die();
+			return 0;
 		default:
 			usage();
 		}

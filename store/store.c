@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -22,11 +23,13 @@
 
 #include "store.h"
 
+#define USAGE "usage: store [-q] [--batch N] [--commit-interval TIME] " \
+	"[--busy-timeout TIME] [--provider NAME] [--report FILE] [--cap SIZE] DB"
+
 static void
 usage(void)
 {
-	say("usage: store [-q] [--batch N] [--commit-interval TIME] "
-	    "[--busy-timeout TIME] [--provider NAME] [--report FILE] [--cap SIZE] DB");
+	say("%s", USAGE);
 	exit(EXIT_USAGE);
 }
 
@@ -111,6 +114,10 @@ main(int argc, char *argv[])
 		case 'q':
 			util_quiet = 1;
 			break;
+		case 'h':
+			puts(USAGE);
+			stdout_close_or_die();
+			return 0;
 		default:
 			usage();
 		}
