@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 56
+plan 61
 
 db="$tmp/lib.db"
 
@@ -105,6 +105,17 @@ ok "grep -q 'store: line 4: not JSON' '$err'" "a malformed line is reported with
 ok "grep -q 'store: line 5: artists (no id): a record needs a provider and an id' '$err'" "a record without id is reported"
 ok "grep -q '2 malformed input lines skipped' '$err'" "malformed lines are counted"
 is "$(q "$db5" 'SELECT count(*) FROM artists')" 100 "the rest is stored"
+
+# ---- numeric ids, relations, streams crate does not know ----
+db6="$tmp/misc.db"
+printf '%s\n' '{"type":"RECORD","stream":"issues","record":{"provider":"generic","id":42,"title":"x","added_at":null}}' \
+	'{"type":"RECORD","stream":"albums","record":{"provider":"deezer","id":7,"title":"Al","artists":[{"id":1,"name":"A"},{"id":"2","name":"B"}],"added_at":"2026-01-01T00:00:00Z"}}' \
+	'{"type":"STATE","value":{"bookmarks":{"issues":{"sync_id":"g1","mode":"full","complete":true},"albums":{"sync_id":"g1","mode":"full","complete":true}}}}' >"$tmp/misc"
+run 0 "two streams in one STATE" -- store "$db6" <"$tmp/misc"
+is "$(q "$db6" "SELECT stream, id, data FROM records")" 'issues|42|{"provider":"generic","id":42,"title":"x","added_at":null}' "other streams go to records"
+is "$(q "$db6" "SELECT group_concat(artist_id) FROM (SELECT artist_id FROM album_artists WHERE album_id = '7' ORDER BY position)")" "1,2" "album_artists in order, numeric ids as text"
+is "$(q "$db6" "SELECT count(*) FROM library WHERE sync_id = 'g1'")" 2 "added_at null is still membership"
+is "$(q "$db6" "SELECT group_concat(provider || '/' || stream) FROM (SELECT * FROM checkpoints ORDER BY 1)")" "deezer/albums,generic/issues" "checkpoints per provider and stream"
 
 # ---- usage ----
 run 64 "no database: usage" -- store
