@@ -253,6 +253,11 @@ db_open(const char *path, int readonly, long long busy_ms)
 	struct stat st;
 	int rc, flags;
 
+	/*
+	 * Each tool uses one connection from one thread: no mutexes, and no
+	 * memory statistics (which take a mutex on every allocation).
+	 */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if (readonly) {
 		if (stat(path, &st) != 0)
 			return NULL;
@@ -260,6 +265,7 @@ db_open(const char *path, int readonly, long long busy_ms)
 	} else {
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	}
+	flags |= SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(path, &db, flags, NULL);
 	if (rc != SQLITE_OK)
 		die(db_status(rc), "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");

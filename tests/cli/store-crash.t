@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 25
+plan 29
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
@@ -23,23 +23,22 @@ clean_ms=$(($(now_ms) - t0))
 dump "$clean" >"$tmp/clean.dump"
 
 # ---- kill -9 at random points ----
-# Each kill lands at a random time after the start: past the start-up (opening
-# the database) by up to 1/100 of a clean run, so that most runs are killed
-# mid-way. Runs go on until 60 were killed or nothing is left to store.
+# Each run is killed at a random time, up to 1/15 of a clean run after its
+# start, and the next resumes from `checkpoint skip`. When a round has stored
+# everything, its database is compared with the clean one and a new round
+# starts from an empty database, until 60 runs were killed mid-way.
 db="$tmp/crash.db"
-startup_ms=1000
-for i in 1 2 3; do
-	t0=$(now_ms)
-	store -q "$tmp/startup.db" </dev/null
-	t=$(($(now_ms) - t0))
-	[ $t -lt $startup_ms ] && startup_ms=$t
-done
-maxdelay=$((startup_ms + clean_ms / 100 + 1))
-killed=0 i=0
-while [ $killed -lt 60 ] && [ $i -lt 200 ]; do
-	i=$((i + 1))
+maxdelay=$((clean_ms / 15 + 1))
+killed=0 runs=0 rounds=1 rounds_equal=0
+while [ $killed -lt 60 ] && [ $runs -lt 400 ]; do
 	checkpoint -q skip "$db" <"$tmp/in" >"$tmp/rest"
-	[ "$(grep -c '"RECORD"' "$tmp/rest")" -eq 0 ] && break
+	if ! grep -q '"RECORD"' "$tmp/rest"; then
+		dump "$db" | cmp -s - "$tmp/clean.dump" && rounds_equal=$((rounds_equal + 1))
+		rounds=$((rounds + 1))
+		rm -f "$db" "$db-wal" "$db-shm"
+		continue
+	fi
+	runs=$((runs + 1))
 	store -q --batch 200 --commit-interval 0.05 "$db" <"$tmp/rest" 2>/dev/null &
 	pid=$!
 	d=$((RANDOM % maxdelay))
@@ -48,9 +47,9 @@ while [ $killed -lt 60 ] && [ $i -lt 200 ]; do
 	{ wait $pid; } 2>/dev/null
 	[ $? -eq 137 ] && killed=$((killed + 1))
 done
-echo "# $killed of $i runs killed (clean run: $clean_ms ms, start-up $startup_ms ms, delays up to $maxdelay ms)"
-echo "# $(q "$db" 'SELECT count(*) FROM library') of 4,000 library rows stored before the last run"
-ok "[ $killed -ge 50 ]" "store was killed mid-run at least 50 times ($killed)"
+echo "# $killed of $runs runs killed in $rounds rounds (clean run: $clean_ms ms, delays up to $maxdelay ms)"
+ok "[ $killed -ge 60 ]" "store was killed mid-run 60 times"
+is "$rounds_equal" "$((rounds - 1))" "every finished round equals the clean run"
 checkpoint -q skip "$db" <"$tmp/in" >"$tmp/rest"
 run 0 "the final resume completes" -- store "$db" <"$tmp/rest"
 dump "$db" >"$tmp/crash.dump"
@@ -110,3 +109,15 @@ wait $p2
 is "$?" 0 "second writer finishes"
 is "$(q "$db4" "SELECT count(*) FROM library")" 10000 "both wrote everything"
 is "$(q "$db4" "SELECT group_concat(status) FROM sync_runs")" "complete,complete" "both complete"
+
+# ---- a writer that holds the database ----
+db5="$tmp/busy.db"
+gen artists 10 5 b1 full 1 >"$tmp/b1"
+store -q "$db5" <"$tmp/b1" 2>/dev/null
+{ echo "BEGIN IMMEDIATE; DELETE FROM checkpoints;"; sleep 1.5; echo "ROLLBACK;"; } | sqlite3 "$db5" &
+holder=$!
+sleep 0.3
+run 75 "a lock held past --busy-timeout: exit 75" -- store --busy-timeout 0.3 "$db5" <"$tmp/b1"
+ok "grep -q 'database is locked' '$err'" "... says the database is locked"
+run 0 "the default timeout waits the lock out" -- store "$db5" <"$tmp/b1"
+wait $holder
