@@ -10,10 +10,10 @@ plan 29
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
 {
-	gen tracks 2500 50 c1 full 1
-	gen artists 1500 50 c1 full 1
-	PLAYLIST=p1 gen playlist_items 600 100 c1 full 1
-	PLAYLIST=p2 gen playlist_items 200 100 c1 full 1
+	gen tracks 1500 50 c1 full 1
+	gen artists 1000 50 c1 full 1
+	PLAYLIST=p1 gen playlist_items 400 100 c1 full 1
+	PLAYLIST=p2 gen playlist_items 100 100 c1 full 1
 } >"$tmp/in"
 
 clean="$tmp/clean.db"
@@ -63,7 +63,7 @@ is "$(wc -l <"$tmp/rest")" 4 "after completion skip passes only the SCHEMA lines
 
 # ---- SIGTERM: up to the last STATE, exit 75 ----
 db2="$tmp/term.db"
-head -n 2041 "$tmp/in" >"$tmp/head"	# 40 pages of 50 and one record more
+head -n 1022 "$tmp/in" >"$tmp/head"	# SCHEMA, 20 pages of 50 and one record more
 mkfifo "$tmp/fifo"
 store --commit-interval 10 --batch 100000 "$db2" <"$tmp/fifo" 2>"$tmp/term.err" &
 pid=$!
@@ -74,9 +74,9 @@ kill -TERM $pid
 wait $pid
 is "$?" 75 "SIGTERM while the input is quiet: exit 75"
 exec 3>&-
-ok "grep -q 'tracks: partial: 2,000 of ~2,500 stored; run the same command to resume' '$tmp/term.err'" "says partial"
-is "$(q "$db2" "SELECT count(*) FROM tracks WHERE stub = 0")" 2000 "rows up to the last STATE, not the record after it"
-is "$(checkpoint get "$db2" tracks | jq .fetched)" 2000 "the checkpoint matches the rows"
+ok "grep -q 'tracks: partial: 1,000 of ~1,500 stored; run the same command to resume' '$tmp/term.err'" "says partial"
+is "$(q "$db2" "SELECT count(*) FROM tracks WHERE stub = 0")" 1000 "rows up to the last STATE, not the record after it"
+is "$(checkpoint get "$db2" tracks | jq .fetched)" 1000 "the checkpoint matches the rows"
 is "$(q "$db2" "SELECT status, error FROM sync_runs")" "partial|interrupted" "sync_runs: partial"
 
 # ---- a full disk ----
