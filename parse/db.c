@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -168,7 +169,7 @@ exec_waiting(sqlite3 *db, const char *sql, long long busy_ms)
 			return rc;
 		if (mono_ms() - start >= busy_ms)
 			return rc;
-		sleep_ms(10 + rand() % 40);
+		sleep_ms(10 + (rand() ^ getpid()) % 40);
 	}
 }
 

@@ -32,6 +32,7 @@ static int in_txn, have_savepoint;
 static long long txn_started_ms, txn_records;
 
 static size_t bad_lines;
+static int read_failed;
 
 static sqlite3_stmt *run_insert, *run_update, *adopt_pending, *soft_delete, *items_truncate;
 
@@ -492,6 +493,8 @@ finish(int interrupted)
 		status = EXIT_IOERR;
 	if (interrupted)
 		status = EXIT_TEMPFAIL;
+	if (read_failed)
+		status = EXIT_IOERR;
 	return status;
 }
 
@@ -512,7 +515,8 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 			break;
 		if (got == MSG_IOERR) {
 			progress_clear();
-			warn("%s: %s", msg_reader_name(r), msg_reader_error(r));
+			say("%s: %s", msg_reader_name(r), msg_reader_error(r));
+			read_failed = 1;
 			break;
 		}
 		if (got == MSG_BAD) {
