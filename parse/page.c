@@ -477,6 +477,7 @@ open_container(struct page *p, yajl_type t)
 		else {
 			clear_fields(p);
 			p->item_index = 0;
+			p->items = 0;
 		}
 	}
 	if (p->depth >= JSON_MAX_DEPTH) {
