@@ -244,6 +244,11 @@ oversized_flat(const char *what, const char *open, const char *fill, const char 
 	long small = oversized(what, open, fill, close, 20);
 	long large = oversized(what, open, fill, close, 100);
 
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan keeps freed memory in quarantine: the resident size says nothing */
+	printf("ok %d - %s: memory # SKIP under AddressSanitizer\n", ++tap_n, what);
+	return;
+#endif
 	ok(large < 2048, "%s: memory does not grow with the item: peak +%ld KiB at 20 MiB, "
 	    "+%ld KiB more at 100 MiB", what, small, large);
 }
