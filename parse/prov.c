@@ -749,3 +749,51 @@ prov_map(const struct prov_ctx *c, yajl_val item, struct jw *w, const char **why
 	}
 	return rc == -2 ? generic(c, item, w, why) : rc;
 }
+
+int
+prov_item_key(int prov, yajl_val item, char *out, size_t outlen)
+{
+	static const char *inner[] = { "item", "track", "album", "artist" };
+	yajl_val v = item, in;
+	char nb[32], added[32];
+	const char *id;
+
+	/* Spotify wraps saved things and playlist entries; the others do not */
+	for (size_t i = 0; prov == PROV_SPOTIFY && i < sizeof inner / sizeof *inner; i++)
+		if (!json_is_null(in = json_member(item, inner[i]))) {
+			v = in;
+			break;
+		}
+	id = prov_id_text(json_member(v, "id"), nb);
+	if (id == NULL)
+		id = json_str(json_member(v, "uri"));
+	if (id == NULL && prov == PROV_SPOTIFY && json_member(item, "added_at"))
+		id = "null";	/* an unavailable playlist entry: its time still tells */
+	if (id == NULL)
+		return -1;
+	if (prov_item_added(prov, item, added) != 0)
+		added[0] = '\0';
+	snprintf(out, outlen, "%s|%s", id, added);
+	return 0;
+}
+
+int
+prov_item_added(int prov, yajl_val item, char out[32])
+{
+	const char *s;
+	long long t;
+
+	if (prov == PROV_DEEZER) {
+		if (json_int(json_member(item, "time_add"), &t) != 0 || t <= 0)
+			return -1;
+		iso8601_format((time_t)t, out);
+		return 0;
+	}
+	s = json_str(json_member(item, "added_at"));
+	if (s == NULL)
+		s = json_str(json_get(item, "attributes", "dateAdded", NULL));
+	if (s == NULL || strlen(s) >= 32)
+		return -1;
+	strcpy(out, s);
+	return 0;
+}

@@ -49,6 +49,20 @@ int prov_map(const struct prov_ctx *c, yajl_val item, struct jw *w, const char *
 #define PROV_DERIVED_LEN 25
 void prov_derived_id(char out[PROV_DERIVED_LEN], const char *a, const char *b);
 
+/*
+ * The identity of a raw item in its list, to tell whether two pages overlap on
+ * the same item: the item's (or its track's, album's) id or uri, and when the
+ * provider gives one, the time it was added. Written to out (NUL-terminated,
+ * truncated to outlen); returns -1 when the item has nothing to identify it.
+ */
+int prov_item_key(int prov, yajl_val item, char *out, size_t outlen);
+
+/*
+ * The time an item was added to the library, as ISO 8601 in out, or -1 when
+ * the provider does not say. For `--since` walks over newest-first lists.
+ */
+int prov_item_added(int prov, yajl_val item, char out[32]);
+
 /* An id as text: a string as is, an integer's digits; else NULL. buf holds 32 bytes. */
 const char *prov_id_text(yajl_val v, char buf[32]);
 
