@@ -811,7 +811,10 @@ walk(struct walk *w)
 				return EXIT_TEMPFAIL;
 			}
 			ms = jitter(opt.backoff_ms[attempt++]);
-			warn("%s: %s; retrying in %.1f s", w->key, why, ms / 1000.0);
+			if (ms < 1000)
+				warn("%s: %s; retrying in %lld ms", w->key, why, ms);
+			else
+				warn("%s: %s; retrying in %.1f s", w->key, why, ms / 1000.0);
 			if (nap(ms) != 0)
 				goto stopped;
 			continue;
@@ -1016,8 +1019,7 @@ rewalk:
 		w->fetched = 0;
 		w->last_key[0] = '\0';
 		w->nrecent = 0;
-		if (total < 0)
-			w->total = -1;
+		w->total = -1;	/* the new pass takes the total of its first page */
 		emit_state(w);
 	}
 stopped:
@@ -1051,6 +1053,22 @@ bookmark_for(const char *key)
 	if (json_member(state_root, "sync_id") && !json_member(state_root, "bookmarks"))
 		return state_root;
 	return NULL;
+}
+
+/*
+ * A next link from a bookmark, on the origin of this run's base URL: the
+ * provider may be reached at another address than when the bookmark was made
+ * (a simulator on a new port, a proxy), and the token goes only to the base.
+ */
+static char *
+rebase(const char *next)
+{
+	char from[512], to[512];
+
+	if (url_origin(next, from, sizeof from) != 0 ||
+	    url_origin(opt.base_url, to, sizeof to) != 0 || strcmp(from, to) == 0)
+		return url_resolve(opt.base_url, next);
+	return url_resolve(opt.base_url, next + strlen(from));
 }
 
 static void
@@ -1112,7 +1130,7 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 	if ((s = json_str(json_member(b, "mode"))) != NULL && opt.since == NULL)
 		w->incremental = strcmp(s, "incremental") == 0;
 	if ((s = json_str(json_member(b, "next"))) != NULL)
-		w->next = xstrdup(s);
+		w->next = rebase(s);
 	if (json_int(json_member(b, "offset"), &n) == 0)
 		w->offset = n;
 	if (json_int(json_member(b, "fetched"), &n) == 0)

@@ -74,6 +74,7 @@ struct page {
 	char *wanted[PAGE_NFIELDS];	/* the path of each field */
 	size_t pages, items;
 	char error[256];
+	char why[80];			/* an item's error, for the callback */
 	unsigned long long error_offset;
 	int failed;
 };
@@ -343,6 +344,14 @@ item_done(struct page *p)
 	it.value = p->discard ? NULL : p->root;
 	it.index = p->item_index++;
 	it.error = p->item_error;
+	if (it.error == NULL && !p->synthetic &&
+	    p->base + yajl_get_bytes_consumed(p->h) - p->item_start > p->cap) {
+		/* over the cap but whole within one slice: refused all the same */
+		snprintf(p->why, sizeof p->why, "item longer than the record cap of %zu bytes",
+		    p->cap);
+		it.value = NULL;
+		it.error = p->why;
+	}
 	p->items++;
 	if (p->cb.item && p->cb.item(p->ctx, p, &it) != 0) {
 		fail(p, "%s", "stopped by the caller");
@@ -639,13 +648,12 @@ static int
 start_skip(struct page *p)
 {
 	struct page_item it;
-	char why[80];
 	int rc = 0;
 
-	snprintf(why, sizeof why, "item longer than the record cap of %zu bytes", p->cap);
+	snprintf(p->why, sizeof p->why, "item longer than the record cap of %zu bytes", p->cap);
 	it.value = NULL;
 	it.index = p->item_index++;
-	it.error = why;
+	it.error = p->why;
 	p->items++;
 	p->skipping = 1;
 	p->skip_depth = p->discard ? p->item_depth : p->nstack;
