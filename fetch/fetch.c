@@ -245,6 +245,9 @@ struct walk {
 	size_t body_bytes;
 	int body_over;
 	int page_bad;
+	char why[512];			/* what went wrong with the last request */
+	char first_key[512];		/* the page's first item (parallel pages) */
+	int parallel;			/* -P: the overlap is judged after the fetch */
 
 	/* the worker's tools */
 	CURL *curl;
@@ -370,6 +373,10 @@ on_item(void *arg, struct page *p, const struct page_item *it)
 		key[0] = '\0';
 	if (w->overlap && it->index == 0) {
 		/* the item before this page, fetched again: it must not have moved */
+		if (w->parallel) {
+			snprintf(w->first_key, sizeof w->first_key, "%s", key);
+			return 0;
+		}
 		if (strcmp(key, w->last_key) != 0) {
 			w->drift = 1;
 			return 1;
@@ -554,10 +561,10 @@ enum outcome {
 	AUTH,		/* 401 */
 	FORBIDDEN,	/* 403 */
 	FATAL,		/* the provider's answer cannot be used */
-	STOPPED		/* a signal, or the walk decided (drift, --since) */
+	STOPPED,	/* a signal, or the walk decided (drift, --since) */
+	GAVE_UP		/* retries exhausted */
 };
 
-static char why[512];
 
 /* The URL of the request: the page's URL with the limit and the credentials. */
 static char *
@@ -621,13 +628,14 @@ request(struct walk *w, const char *url, unsigned *gen)
 	w->drift = w->since_reached = 0;
 	w->page_new = 0;
 	w->page_last[0] = '\0';
+	w->first_key[0] = '\0';
 	w->emitting = 1;
 	page_reset(w->page);
 
 	full = request_url(w, url, gen);
 	clean = url_clean(full);
 	if ((token || user_token) && url_plain_remote(full)) {
-		snprintf(why, sizeof why, "refusing to send credentials over plain http: %s", clean);
+		snprintf(w->why, sizeof w->why, "refusing to send credentials over plain http: %s", clean);
 		free(full);
 		free(clean);
 		return FATAL;
@@ -667,20 +675,20 @@ request(struct walk *w, const char *url, unsigned *gen)
 		return STOPPED;
 	}
 	if (w->body_over) {
-		snprintf(why, sizeof why, "%s: body larger than --max-body (%zu bytes)", clean,
+		snprintf(w->why, sizeof w->why, "%s: body larger than --max-body (%zu bytes)", clean,
 		    opt.max_body);
 		free(clean);
 		return FATAL;
 	}
 	if (rc != CURLE_OK && !w->page_bad) {
-		snprintf(why, sizeof why, "%s: %s", clean, curl_easy_strerror(rc));
+		snprintf(w->why, sizeof w->why, "%s: %s", clean, curl_easy_strerror(rc));
 		free(clean);
 		return RETRY;
 	}
 	if (!w->page_bad && page_finish(w->page) != 0)
 		w->page_bad = 1;
 	if (w->status == 429) {
-		snprintf(why, sizeof why, "%s: HTTP 429", clean);
+		snprintf(w->why, sizeof w->why, "%s: HTTP 429", clean);
 		free(clean);
 		return THROTTLED;
 	}
@@ -688,7 +696,7 @@ request(struct walk *w, const char *url, unsigned *gen)
 	if (page_int(w->page, PAGE_ERROR_CODE, &code) == 0 && w->status == 200 &&
 	    opt.prov_id == PROV_DEEZER) {
 		s = page_str(w->page, PAGE_ERROR_MESSAGE);
-		snprintf(why, sizeof why, "%s: error %lld: %s", clean, code, s ? s : "");
+		snprintf(w->why, sizeof w->why, "%s: error %lld: %s", clean, code, s ? s : "");
 		free(clean);
 		if (code == 4 || code == 700)	/* quota; service busy */
 			return THROTTLED;
@@ -700,7 +708,7 @@ request(struct walk *w, const char *url, unsigned *gen)
 	}
 	if (w->status >= 200 && w->status <= 299) {
 		if (w->page_bad) {
-			snprintf(why, sizeof why, "%s: %s", clean, page_error(w->page));
+			snprintf(w->why, sizeof w->why, "%s: %s", clean, page_error(w->page));
 			free(clean);
 			return RETRY;
 		}
@@ -708,7 +716,7 @@ request(struct walk *w, const char *url, unsigned *gen)
 		return OK;
 	}
 	msg = (char *)page_str(w->page, PAGE_ERROR_MESSAGE);
-	snprintf(why, sizeof why, "%s: HTTP %ld%s%s", clean, w->status, msg ? ": " : "",
+	snprintf(w->why, sizeof w->why, "%s: HTTP %ld%s%s", clean, w->status, msg ? ": " : "",
 	    msg ? msg : "");
 	free(clean);
 	switch (w->status) {
@@ -764,6 +772,66 @@ hash(const char *s)
 }
 
 /*
+ * Fetches the page at url, waiting out rate limits, retrying transient
+ * failures with backoff and refreshing the token as the options say. Returns
+ * OK, EMPTY, STOPPED (a signal, or the walk's own stop: drift, --since), or
+ * why it gave up: GAVE_UP, THROTTLED (a wait past --max-wait;
+ * w->throttled_until says until when), AUTH, FORBIDDEN, FATAL. w->why says more.
+ */
+static enum outcome
+fetch_page(struct walk *w, const char *url)
+{
+	int attempt = 0, throttles = 0, auth_retried = 0;
+	unsigned gen = 0;
+	enum outcome o;
+	long long ms;
+
+	for (;;) {
+		o = request(w, url, &gen);
+		switch (o) {
+		case RETRY:
+			if (attempt >= opt.nbackoff) {
+				say("%s: giving up after %d retries: %s", w->key, attempt, w->why);
+				return GAVE_UP;
+			}
+			ms = jitter(opt.backoff_ms[attempt++]);
+			if (ms < 1000)
+				warn("%s: %s; retrying in %lld ms", w->key, w->why, ms);
+			else
+				warn("%s: %s; retrying in %.1f s", w->key, w->why, ms / 1000.0);
+			if (nap(ms) != 0)
+				return STOPPED;
+			continue;
+		case THROTTLED:
+			ms = retry_after_ms(w, throttles);
+			if (ms > opt.max_wait_ms || throttles >= MAX_429) {
+				iso8601_format(time(NULL) + (ms + 999) / 1000, w->throttled_until);
+				say("%s: rate limited until %s (over --max-wait); run again then",
+				    w->key, w->throttled_until);
+				return THROTTLED;
+			}
+			throttles++;
+			say("%s: rate limited: waiting %lld s", w->key, (ms + 999) / 1000);
+			if (nap(ms) != 0)
+				return STOPPED;
+			continue;
+		case AUTH:
+			if (auth_retried || refresh_token(gen) != 0) {
+				say("%s: authentication failed: %s", w->key, w->why);
+				return AUTH;
+			}
+			auth_retried = 1;
+			continue;
+		default:
+			w->throttled_until[0] = '\0';
+			return o;
+		}
+	}
+}
+
+static int parallel_pages(struct walk *w);
+
+/*
  * Fetches the list from w's bookmark on. Returns the exit status of the walk:
  * 0 complete, 75 partial, 77 authentication, 65 data.
  */
@@ -771,9 +839,8 @@ static int
 walk(struct walk *w)
 {
 	enum outcome o;
-	int attempt = 0, throttles = 0, auth_retried = 0;
-	unsigned gen = 0;
-	long long ms, total, off, prev_offset;
+	long long total, off, prev_offset;
+	int rc;
 	char *url, *next, num[32], *v;
 	const char *nx;
 
@@ -790,7 +857,7 @@ walk(struct walk *w)
 			w->page_offset = w->offset - 1;
 			w->overlap = 1;
 		}
-		o = request(w, url, &gen);
+		o = fetch_page(w, url);
 		free(url);
 
 		switch (o) {
@@ -803,66 +870,35 @@ walk(struct walk *w)
 			w->pages++;
 			emit_state(w);
 			return 0;
-		case RETRY:
-			if (attempt >= opt.nbackoff) {
-				say("%s: giving up after %d retries: %s", w->key, attempt, why);
-				w->error = "retries exhausted";
-				emit_state(w);
-				return EXIT_TEMPFAIL;
-			}
-			ms = jitter(opt.backoff_ms[attempt++]);
-			if (ms < 1000)
-				warn("%s: %s; retrying in %lld ms", w->key, why, ms);
-			else
-				warn("%s: %s; retrying in %.1f s", w->key, why, ms / 1000.0);
-			if (nap(ms) != 0)
-				goto stopped;
-			continue;
+		case GAVE_UP:
+			w->error = "retries exhausted";
+			emit_state(w);
+			return EXIT_TEMPFAIL;
 		case THROTTLED:
-			ms = retry_after_ms(w, throttles);
-			if (ms > opt.max_wait_ms || throttles >= MAX_429) {
-				iso8601_format(time(NULL) + (ms + 999) / 1000, w->throttled_until);
-				say("%s: rate limited until %s (over --max-wait); run again then",
-				    w->key, w->throttled_until);
-				emit_state(w);
-				return EXIT_TEMPFAIL;
-			}
-			throttles++;
-			say("%s: rate limited: waiting %lld s", w->key, (ms + 999) / 1000);
-			if (nap(ms) != 0)
-				goto stopped;
-			continue;
+			emit_state(w);
+			return EXIT_TEMPFAIL;
 		case AUTH:
-			if (auth_retried || refresh_token(gen) != 0) {
-				say("%s: authentication failed: %s", w->key, why);
-				return EXIT_NOPERM;
-			}
-			auth_retried = 1;
-			continue;
+			return EXIT_NOPERM;
 		case FORBIDDEN:
 			if (w->playlist_id) {
-				warn("%s: the provider refuses this playlist (%s); skipped", w->key, why);
+				warn("%s: the provider refuses this playlist (%s); skipped", w->key, w->why);
 				w->forbidden = 1;
 				w->next = NULL;
 				emit_state(w);
 				return 0;
 			}
-			say("%s: forbidden: %s", w->key, why);
+			say("%s: forbidden: %s", w->key, w->why);
 			return EXIT_NOPERM;
 		case FATAL:
-			say("%s: %s", w->key, why);
+			say("%s: %s", w->key, w->why);
 			w->error = "the provider's answer cannot be used";
 			emit_state(w);
 			return EXIT_DATAERR;
-		case STOPPED:
+		default:	/* STOPPED */
 			if (stopping)
 				goto stopped;
 			break;	/* drift or --since: the page is judged below */
 		}
-		attempt = 0;
-		auth_retried = 0;
-		throttles = 0;
-		w->throttled_until[0] = '\0';
 
 		if (w->drift) {
 			if (w->pass >= MAX_PASSES) {
@@ -1010,6 +1046,25 @@ walk(struct walk *w)
 		free(w->next);
 		w->next = next;
 		emit_state(w);
+		if (opt.workers > 1 && w->ep->paging == PAGING_OFFSET && w->total >= 0 &&
+		    opt.since == NULL && w->playlist_id == NULL && w->last_key[0]) {
+			/* the total is known: the rest of the pages, N at a time, in order */
+			if ((rc = parallel_pages(w)) >= 0)
+				return rc;
+			if (stopping)
+				goto stopped;
+			if (w->pass >= MAX_PASSES) {
+				say("%s: the list keeps changing under the walk (%d passes); partial",
+				    w->key, w->pass);
+				w->error = "the list changed during every pass";
+				emit_state(w);
+				return EXIT_TEMPFAIL;
+			}
+			warn("%s: the list changed during the walk; walking it again (pass %d of %d)",
+			    w->key, w->pass + 1, MAX_PASSES);
+			total = -1;
+			goto rewalk;
+		}
 		continue;
 rewalk:
 		w->pass++;
@@ -1201,6 +1256,193 @@ walk_free(struct walk *w)
 	w->curl = NULL;
 	w->page = NULL;
 	w->next = w->first_url = w->link_next = NULL;
+}
+
+/* ---- -P: the pages of one list, N at a time, emitted in order ---- */
+
+/*
+ * Once the total is known, the remaining pages are handed out by offset to
+ * N workers, each with its own connection. A worker holds its page's lines
+ * until every page before it has been written (so at most N pages are held),
+ * then judges it as the sequential walk would: its first item must be the
+ * last one of the page before, its total the same; then it writes the lines
+ * and the STATE. Any failure or drift stops the handing out; the walk's
+ * bookmark is where the last written page left it.
+ */
+struct par {
+	pthread_mutex_t lock;
+	pthread_cond_t turn;
+	struct walk *w;
+	long long next_start;	/* the first new item of the next page handed out */
+	long long step;		/* new items per page: the page size less the overlap */
+	long long handed, written;
+	int stop;
+	int rc;			/* the walk's exit status; -1: drift, walk again */
+};
+
+/* The judge of page n, under q->lock, in page order. */
+static void
+par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
+{
+	struct walk *w = q->w;
+	long long total = -1;
+	struct buf swap;
+	char num[32], *next;
+	int last;
+
+	if (o != OK) {
+		snprintf(w->why, sizeof w->why, "%s", pw->why);
+		switch (o) {
+		case GAVE_UP:
+			w->error = "retries exhausted";
+			q->rc = EXIT_TEMPFAIL;
+			break;
+		case THROTTLED:
+			memcpy(w->throttled_until, pw->throttled_until, sizeof w->throttled_until);
+			q->rc = EXIT_TEMPFAIL;
+			break;
+		case AUTH:
+		case FORBIDDEN:
+			q->rc = EXIT_NOPERM;
+			break;
+		case STOPPED:
+			q->rc = stopping ? EXIT_TEMPFAIL : -1;
+			break;
+		default:
+			say("%s: %s", w->key, pw->why);
+			w->error = "the provider's answer cannot be used";
+			q->rc = EXIT_DATAERR;
+			break;
+		}
+		if (q->rc != -1 && o != AUTH && o != FORBIDDEN)
+			emit_state(w);
+		if (o == FORBIDDEN)
+			say("%s: forbidden: %s", w->key, pw->why);
+		q->stop = 1;
+		return;
+	}
+	if (page_int(pw->page, PAGE_TOTAL, &total) != 0)
+		page_int(pw->page, PAGE_META_TOTAL, &total);
+	if ((total >= 0 && total != w->total) || strcmp(pw->first_key, w->last_key) != 0) {
+		q->rc = -1;	/* the list moved under the walk */
+		q->stop = 1;
+		return;
+	}
+	/* the page is good: its lines, then the STATE that covers them */
+	swap = w->held;
+	w->held = pw->held;
+	pw->held = swap;
+	buf_reset(&pw->held);
+	w->fetched += (long long)pw->page_new;
+	w->pages++;
+	if (pw->page_last[0])
+		memcpy(w->last_key, pw->page_last, sizeof w->last_key);
+	last = start + q->step >= w->total;
+	if (last || page_str(pw->page, PAGE_NEXT) == NULL) {
+		free(w->next);
+		w->next = NULL;
+		w->offset = w->fetched;
+		w->complete = w->fetched == w->total && page_str(pw->page, PAGE_NEXT) == NULL;
+		if (!w->complete) {
+			q->rc = -1;
+			q->stop = 1;
+			buf_reset(&w->held);	/* written again by the next pass */
+			return;
+		}
+		emit_state(w);
+		q->rc = 0;
+		q->stop = 1;
+		return;
+	}
+	snprintf(num, sizeof num, "%lld", start + (long long)pw->page_new);
+	next = url_set_param(w->first_url, w->ep->offset_param, num);
+	free(w->next);
+	w->next = next;
+	w->offset = start + (long long)pw->page_new;
+	emit_state(w);
+}
+
+static void *
+par_worker(void *arg)
+{
+	struct par *q = arg;
+	struct walk pw;
+	enum outcome o;
+	long long n, start;
+	char num[32], *url;
+
+	memset(&pw, 0, sizeof pw);
+	pw.stream = q->w->stream;
+	memcpy(pw.key, q->w->key, sizeof pw.key);
+	pw.ep = q->w->ep;
+	pw.parallel = 1;
+	pw.hold = 1;
+	walk_tools(&pw);
+	for (;;) {
+		pthread_mutex_lock(&q->lock);
+		if (q->stop || stopping || q->next_start >= q->w->total) {
+			pthread_mutex_unlock(&q->lock);
+			break;
+		}
+		n = q->handed++;
+		start = q->next_start;
+		q->next_start += q->step;
+		pthread_mutex_unlock(&q->lock);
+
+		snprintf(num, sizeof num, "%lld", start - 1);
+		url = url_set_param(q->w->first_url, q->w->ep->offset_param, num);
+		pw.page_offset = start - 1;
+		pw.overlap = 1;
+		o = fetch_page(&pw, url);
+		free(url);
+
+		pthread_mutex_lock(&q->lock);
+		while (q->written != n && !q->stop)
+			pthread_cond_wait(&q->turn, &q->lock);
+		if (!q->stop)
+			par_judge(q, &pw, o, start);
+		buf_reset(&pw.held);
+		q->written++;
+		pthread_cond_broadcast(&q->turn);
+		pthread_mutex_unlock(&q->lock);
+	}
+	walk_free(&pw);
+	return NULL;
+}
+
+/* Returns the walk's exit status, or -1 when the list moved and must be walked again. */
+static int
+parallel_pages(struct walk *w)
+{
+	struct par q;
+	pthread_t t[64];
+	int n = opt.workers;
+
+	memset(&q, 0, sizeof q);
+	pthread_mutex_init(&q.lock, NULL);
+	pthread_cond_init(&q.turn, NULL);
+	q.w = w;
+	q.next_start = w->offset;
+	q.step = opt.limit - 1;
+	q.rc = EXIT_TEMPFAIL;
+	if (q.step < 1)
+		return EXIT_SOFTWARE;
+	if (w->offset >= w->total) {
+		/* nothing after this page, yet it had a next link: judge it in order */
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		if (pthread_create(&t[i], NULL, par_worker, &q) != 0)
+			die(EXIT_SOFTWARE, "pthread_create failed");
+	for (int i = 0; i < n; i++)
+		pthread_join(t[i], NULL);
+	pthread_mutex_destroy(&q.lock);
+	pthread_cond_destroy(&q.turn);
+	if (stopping) {
+		say("%s: stopped by a signal; run the same command to resume", w->key);
+		return EXIT_TEMPFAIL;
+	}
+	return q.rc;
 }
 
 static int
