@@ -338,9 +338,17 @@ track(const char *provider, const char *id, yajl_val rec, int stub, int depth, i
 		return got;
 	album = json_member(rec, "album");
 	album_id = rows_id(json_member(album, "id"), tmp, sizeof tmp);
-	if (album_id && album->type == yajl_t_object &&
-	    upsert(&albums, "albums", provider, album_id, album, 1, depth + 1, rc) == UP_FAILED)
-		return UP_FAILED;
+	if (album_id && album->type == yajl_t_object) {
+		int a = upsert(&albums, "albums", provider, album_id, album, 1, depth + 1, rc);
+
+		if (a == UP_FAILED)
+			return UP_FAILED;
+		/* A stub album written here gets its artists too, when it names them. */
+		if ((a == UP_NEW || a == UP_UPDATED) && json_len(json_member(album, "artists")) &&
+		    artist_refs(album_artists_del, album_artists_ins, provider, album_id,
+		    json_member(album, "artists"), depth + 1, rc) != 0)
+			return UP_FAILED;
+	}
 	if (artist_refs(track_artists_del, track_artists_ins, provider, id,
 	    json_member(rec, "artists"), depth + 1, rc) != 0)
 		return UP_FAILED;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 61
+plan 65
 
 db="$tmp/lib.db"
 
@@ -116,6 +116,17 @@ is "$(q "$db6" "SELECT stream, id, data FROM records")" 'issues|42|{"provider":"
 is "$(q "$db6" "SELECT group_concat(artist_id) FROM (SELECT artist_id FROM album_artists WHERE album_id = '7' ORDER BY position)")" "1,2" "album_artists in order, numeric ids as text"
 is "$(q "$db6" "SELECT count(*) FROM library WHERE sync_id = 'g1'")" 2 "added_at null is still membership"
 is "$(q "$db6" "SELECT group_concat(provider || '/' || stream) FROM (SELECT * FROM checkpoints ORDER BY 1)")" "deezer/albums,generic/issues" "checkpoints per provider and stream"
+
+# ---- parse's records of a real Spotify page ----
+db7="$tmp/real.db"
+parse --provider spotify --stream tracks "$shared_fixtures/spotify-me-tracks.json" >"$tmp/real"
+run 75 "parse output (no STATE: partial)" -- store "$db7" <"$tmp/real"
+n=$(grep -c '"RECORD"' "$tmp/real")
+is "$(q "$db7" "SELECT count(*) FROM tracks WHERE stub = 0")" "$n" "every track stored"
+is "$(q "$db7" "SELECT count(*) FROM library WHERE stream = 'tracks'")" "$n" "saved tracks are library members"
+aa=$(q "$db7" "SELECT count(*) FROM album_artists")
+ok "[ $aa -gt 0 ]" "a stub album keeps the artists its track names ($aa)"
+is "$(q "$db7" "SELECT count(*) FROM tracks t LEFT JOIN albums a ON a.provider = t.provider AND a.id = t.album_id WHERE a.id IS NULL")" 0 "every track's album has a row"
 
 # ---- usage ----
 run 64 "no database: usage" -- store
