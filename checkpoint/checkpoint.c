@@ -229,17 +229,25 @@ marks_load(const char *path)
 	db_close(db);
 }
 
-/* The checkpoint of key; provider NULL matches any (the records tell when several). */
+/*
+ * The checkpoint of key. A NULL provider (a STATE, which names none) prefers
+ * the provider whose records of key the input has shown, then any.
+ */
 static struct mark *
 mark_find(const char *provider, const char *key)
 {
 	size_t i;
+	struct mark *any = NULL;
 
-	for (i = 0; i < nmarks; i++)
-		if (strcmp(marks[i].key, key) == 0 &&
-		    (provider == NULL || strcmp(marks[i].provider, provider) == 0))
+	for (i = 0; i < nmarks; i++) {
+		if (strcmp(marks[i].key, key) != 0)
+			continue;
+		if (provider ? strcmp(marks[i].provider, provider) == 0 : marks[i].seen)
 			return &marks[i];
-	return NULL;
+		if (any == NULL)
+			any = &marks[i];
+	}
+	return provider ? NULL : any;
 }
 
 static int

@@ -101,6 +101,11 @@ static const char *migration[] = {
 
 #define NMIGRATIONS ((int)(sizeof migration / sizeof migration[0]))
 
+/* db_checkpoint_put's statement, prepared once per connection (store writes one per STATE). */
+static sqlite3 *put_db;
+static sqlite3_stmt *put_stmt;
+
+
 const char *
 db_errmsg(sqlite3 *db)
 {
@@ -287,8 +292,14 @@ db_open(const char *path, int readonly, long long busy_ms)
 void
 db_close(sqlite3 *db)
 {
-	if (db)
-		sqlite3_close_v2(db);
+	if (db == NULL)
+		return;
+	if (put_db == db) {
+		sqlite3_finalize(put_stmt);
+		put_stmt = NULL;
+		put_db = NULL;
+	}
+	sqlite3_close_v2(db);
 }
 
 char *
@@ -349,14 +360,20 @@ db_checkpoint_put(sqlite3 *db, const char *provider, const char *stream,
 	sqlite3_stmt *s;
 	int rc;
 
-	s = db_prepare(db, "INSERT INTO checkpoints (provider, stream, state, updated_at)"
-	    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (provider, stream)"
-	    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
+	if (put_db != db) {
+		sqlite3_finalize(put_stmt);
+		put_stmt = db_prepare(db, "INSERT INTO checkpoints (provider, stream, state, updated_at)"
+		    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (provider, stream)"
+		    " DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at");
+		put_db = db;
+	}
+	s = put_stmt;
 	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, stream, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 4, updated_at, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }

@@ -35,6 +35,7 @@ static size_t bad_lines;
 static int read_failed;
 
 static sqlite3_stmt *run_insert, *run_update, *adopt_pending, *soft_delete, *items_truncate;
+static sqlite3_stmt *savepoint, *release;
 
 void
 store_open(const struct store_opts *o)
@@ -64,6 +65,8 @@ store_open(const struct store_opts *o)
 	items_truncate = db_prepare(db,
 	    "DELETE FROM playlist_items"
 	    " WHERE provider = ?1 AND playlist_id = ?2 AND position >= ?3");
+	savepoint = db_prepare(db, "SAVEPOINT after_state");
+	release = db_prepare(db, "RELEASE after_state");
 	progress_init();
 }
 
@@ -449,8 +452,8 @@ state(const struct msg *m)
 		return;
 	}
 	if (have_savepoint)
-		exec_or_fail("RELEASE after_state");
-	exec_or_fail("SAVEPOINT after_state");
+		step_or_fail(release, "cannot mark the STATE");
+	step_or_fail(savepoint, "cannot mark the STATE");
 	have_savepoint = 1;
 }
 
@@ -543,6 +546,8 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 	sqlite3_finalize(adopt_pending);
 	sqlite3_finalize(soft_delete);
 	sqlite3_finalize(items_truncate);
+	sqlite3_finalize(savepoint);
+	sqlite3_finalize(release);
 	db_close(db);
 	for (i = 0; i < nstreams; i++) {
 		free(streams[i]->key);
