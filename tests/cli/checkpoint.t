@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 47
+plan 49
 
 db="$tmp/lib.db"
 
@@ -62,6 +62,14 @@ is "$(grep -c RECORD "$out")" 0 "... and passes none of its records"
 checkpoint -q skip "$db2" <"$tmp/full" | store "$db2" 2>"$tmp/e"
 is "$?" 0 "skip | store completes"
 is "$(q "$db2" "SELECT count(*) FROM artists")" 100 "all 100 stored"
+
+# Two providers' checkpoints of one stream: records say which one a spool is.
+db3="$tmp/two.db"
+head -n 34 "$tmp/full" | store -q "$db3" 2>/dev/null
+PROVIDER=deezer gen artists 100 10 d1 full 1 >"$tmp/deezer"
+head -n 56 "$tmp/deezer" | store -q "$db3" 2>/dev/null	# 5 pages and a record
+run 0 "skip a deezer spool" -- checkpoint skip "$db3" <"$tmp/deezer"
+is "$(jq -r 'select(.type == "RECORD") | .record.id' "$out" | head -n 1)" a51 "it resumes after deezer's committed STATE"
 
 # ---- status ----
 run 0 "status" -- checkpoint status "$db"
