@@ -18,10 +18,10 @@
 #include "store.h"
 
 #define REDRAW_MS 250
-#define LOG_MS 5000
 #define MAXLINES 16
 
 static int live;		/* stderr is a terminal */
+static long long log_ms;		/* otherwise, a log line this often */
 static int lines_drawn;
 static long long last_draw_ms;
 
@@ -55,8 +55,9 @@ fmt_count(long long v, char out[32])
 }
 
 void
-progress_init(void)
+progress_init(long long log_interval_ms)
 {
+	log_ms = log_interval_ms;
 	live = !util_quiet && isatty(STDERR_FILENO);
 	last_draw_ms = mono_ms();
 	/* A live line is drawn at once; log lines only once a run takes a while. */
@@ -176,7 +177,7 @@ progress_tick(struct stream **streams, size_t n, int force)
 
 	if (util_quiet || n == 0)
 		return;
-	if (!force && now_ms - last_draw_ms < (live ? REDRAW_MS : LOG_MS))
+	if (!force && now_ms - last_draw_ms < (live ? REDRAW_MS : log_ms))
 		return;
 	last_draw_ms = now_ms;
 	nt = totals(streams, n, t, MAXLINES);

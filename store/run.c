@@ -67,7 +67,7 @@ store_open(const struct store_opts *o)
 	    " WHERE provider = ?1 AND playlist_id = ?2 AND position >= ?3");
 	savepoint = db_prepare(db, "SAVEPOINT after_state");
 	release = db_prepare(db, "RELEASE after_state");
-	progress_init();
+	progress_init(o->progress_ms);
 }
 
 static void

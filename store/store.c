@@ -24,7 +24,8 @@
 #include "store.h"
 
 #define USAGE "usage: store [-q] [--batch N] [--commit-interval TIME] " \
-	"[--busy-timeout TIME] [--provider NAME] [--report FILE] [--cap SIZE] DB"
+	"[--busy-timeout TIME] [--provider NAME] [--report FILE] [--cap SIZE]\n" \
+	"             [--progress-interval TIME] DB"
 
 static void
 usage(void)
@@ -74,6 +75,7 @@ main(int argc, char *argv[])
 		{ "report", required_argument, NULL, 'r' },
 		{ "cap", required_argument, NULL, 'c' },
 		{ "max-pages", required_argument, NULL, 'M' },
+		{ "progress-interval", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -83,6 +85,7 @@ main(int argc, char *argv[])
 		.commit_interval_ms = 1000,
 		.busy_ms = DB_BUSY_DEFAULT_MS,
 		.cap = RECORD_CAP_DEFAULT,
+		.progress_ms = 5000,
 	};
 	struct msg_reader *r;
 	int c;
@@ -107,6 +110,9 @@ main(int argc, char *argv[])
 			break;
 		case 'c':
 			o.cap = opt_size(c, optarg);
+			break;
+		case 'P':
+			o.progress_ms = opt_ms(c, optarg);
 			break;
 		case 'M':
 			o.max_pages = opt_ll(c, optarg, 1, 1LL << 40);

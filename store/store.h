@@ -23,6 +23,7 @@ struct store_opts {
 	long long batch;		/* commit after this many records ... */
 	long long commit_interval_ms;	/* ... or this long, at a STATE */
 	long long busy_ms;
+	long long progress_ms;		/* a log line this often when not on a terminal */
 	long long max_pages;		/* PRAGMA max_page_count (tests), 0: none */
 	size_t cap;
 };
@@ -73,7 +74,7 @@ const char *rows_id(yajl_val v, char *tmp, size_t tmplen);
 int rows_is_membership(const char *stream);
 
 /* progress.c */
-void progress_init(void);
+void progress_init(long long log_interval_ms);
 void progress_tick(struct stream **streams, size_t n, int force);
 void progress_clear(void);
 /* 1 when live lines are drawn (stderr is a terminal, no -q). */

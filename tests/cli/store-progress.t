@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 11
+plan 14
 
 esc=$(printf '\033')
 until=$(date -u -d '+40 seconds' +%Y-%m-%dT%H:%M:%SZ)
@@ -27,5 +27,9 @@ ok "grep -q 'artists: partial: 197 of ~1,000 stored (3 rejected); run the same c
 run 75 "store in a pipe" -- store "$tmp/pipe.db" <"$tmp/in"
 ok "! grep -q \"\$esc\" '$err' && ! grep -q \$'\\r' '$err'" "no live line in a pipe"
 is "$(cat "$err")" "store: artists: partial: 197 of ~1,000 stored (3 rejected); run the same command to resume" "only the report"
+# In a pipe, a log line every --progress-interval.
+run 75 "store in a pipe, slow input" -- sh -c "{ head -n 52 '$tmp/in'; sleep 0.5; tail -n +53 '$tmp/in'; } | store --progress-interval 0.2 '$tmp/log.db'"
+ok "grep -Eq '^store: artists: [0-9,]+ of [0-9,]+ \([0-9]+%\), [0-9,]+/s' '$err'" "a log line"
+ok "! grep -q \"\$esc\" '$err'" "... without escape codes"
 run 75 "-q on a terminal" -- script -qec "store -q '$tmp/q.db' <'$tmp/in'" /dev/null
 ok "! grep -q \"\${esc}\\[K\" '$out'" "-q: no live line"
