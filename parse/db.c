@@ -55,7 +55,7 @@ static const char *migration[] = {
 	"\n  data TEXT NOT NULL,"
 	"\n  PRIMARY KEY (provider, id));"
 	"CREATE INDEX playlist_items_position"
-	"\n \n  ON playlist_items (provider, playlist_id, position);"
+	"\n  ON playlist_items (provider, playlist_id, position);"
 	"CREATE TABLE album_artists ("
 	"\n  provider TEXT NOT NULL, album_id TEXT NOT NULL,"
 	"\n  position INTEGER NOT NULL, artist_id TEXT NOT NULL,"
