@@ -27,7 +27,7 @@ static long long last_draw_ms;
 
 struct total {
 	const char *base, *provider;
-	long long stored, new, updated, unchanged, removed, invalid;
+	long long stored, new, updated, unchanged, removed, invalid, forbidden;
 	long long fetched, total, rejected;	/* -1: unknown */
 	int complete, partial;
 	time_t throttled_until;
@@ -111,6 +111,7 @@ totals(struct stream **streams, size_t n, struct total *t, size_t max)
 		t[k].unchanged += c->unchanged;
 		t[k].removed += c->removed;
 		t[k].invalid += c->invalid;
+		t[k].forbidden += c->forbidden;
 		add(&t[k].fetched, c->fetched);
 		add(&t[k].total, c->total);
 		add(&t[k].rejected, c->rejected);
@@ -246,6 +247,8 @@ progress_final(struct stream **streams, size_t n, const char *status_if_partial)
 		}
 		if (t[i].invalid > 0)
 			buf_printf(&b, "; %s not stored (invalid)", fmt_count(t[i].invalid, n1));
+		if (t[i].forbidden > 0)
+			buf_printf(&b, "; %s forbidden by the provider", fmt_count(t[i].forbidden, n1));
 		say("%s", b.data);
 	}
 	buf_free(&b);

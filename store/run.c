@@ -346,6 +346,9 @@ bookmark(const char *key, yajl_val bm)
 	long long removed = 0;
 	int rc;
 
+	/* fetch-pages names the provider in its bookmarks too. */
+	if (s->provider == NULL && opts->provider == NULL && json_str(json_member(bm, "provider")))
+		s->provider = xstrdup(json_str(json_member(bm, "provider")));
 	provider = stream_provider(s);
 	/* A new sync_id starts a new run of the stream. */
 	if (s->run_id && s->sync_id && sync_id && strcmp(s->sync_id, sync_id) != 0) {
@@ -357,7 +360,12 @@ bookmark(const char *key, yajl_val bm)
 	s->cur.fetched = bm_int(bm, "fetched");
 	s->cur.total = bm_int(bm, "total");
 	s->cur.rejected = bm_int(bm, "rejected");
-	s->cur.complete = json_bool(json_member(bm, "complete"), 0);
+	/*
+	 * A playlist the provider refuses is skipped, not partial: there is
+	 * nothing more to fetch, and nothing to delete either.
+	 */
+	s->cur.forbidden = json_bool(json_member(bm, "forbidden"), 0);
+	s->cur.complete = json_bool(json_member(bm, "complete"), 0) || s->cur.forbidden;
 	s->throttled_until = 0;
 	if (throttled)
 		iso8601_parse(throttled, &s->throttled_until);
@@ -392,8 +400,8 @@ bookmark(const char *key, yajl_val bm)
 		}
 	}
 	/* A playlist whose items are complete ends at total: drop rows past it. */
-	if (s->cur.complete && strcmp(s->base, "playlist_items") == 0 && strchr(key, ':') &&
-	    s->cur.total >= 0 && !json_bool(json_member(bm, "forbidden"), 0)) {
+	if (s->cur.complete && !s->cur.forbidden && strcmp(s->base, "playlist_items") == 0 &&
+	    strchr(key, ':') && s->cur.total >= 0) {
 		sqlite3_bind_text(items_truncate, 1, provider, -1, SQLITE_STATIC);
 		sqlite3_bind_text(items_truncate, 2, strchr(key, ':') + 1, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(items_truncate, 3, s->cur.total);
@@ -401,7 +409,8 @@ bookmark(const char *key, yajl_val bm)
 		removed = sqlite3_changes(db);
 	}
 	s->cur.removed += removed;
-	run_write(s, s->cur.complete ? "complete" : "running", NULL);
+	run_write(s, s->cur.complete ? "complete" : "running",
+	    s->cur.forbidden ? "forbidden" : NULL);
 	s->at_state = s->cur;
 }
 
@@ -485,6 +494,7 @@ finish(int interrupted)
 		if (!s->cur.complete)
 			status = EXIT_TEMPFAIL;
 		run_write(s, s->cur.complete ? "complete" : "partial",
+		    s->cur.forbidden ? "forbidden" :
 		    interrupted && !s->cur.complete ? "interrupted" : NULL);
 	}
 	txn_commit();

@@ -33,7 +33,8 @@ struct counts {
 	long long stored, new, updated, unchanged, removed, invalid;
 	/* From the last bookmark (-1: not given). */
 	long long fetched, total, rejected;
-	int complete;
+	int complete;	/* complete:true, or forbidden:true (nothing more to get) */
+	int forbidden;	/* the provider refused the list (a playlist's items) */
 };
 
 /*

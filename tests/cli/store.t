@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 66
+plan 70
 
 db="$tmp/lib.db"
 
@@ -90,6 +90,13 @@ PLAYLIST=p9 gen playlist_items 10 4 s3 full 0 >"$tmp/pl10p"
 head -n 3 "$tmp/pl6" >"$tmp/pl-partial"
 run 75 "a partial playlist" -- store "$db4" <"$tmp/pl-partial"
 is "$(q "$db4" "SELECT count(*) FROM playlist_items")" 6 "nothing deleted on a partial playlist"
+
+# A playlist the provider refuses is skipped, not partial, and keeps its rows.
+echo '{"type":"STATE","value":{"bookmarks":{"playlist_items:p9":{"provider":"spotify","sync_id":"s4","mode":"full","fetched":0,"total":null,"forbidden":true,"complete":false}}}}' >"$tmp/forbidden"
+run 0 "a forbidden playlist: exit 0" -- store --report "$tmp/f.json" "$db4" <"$tmp/forbidden"
+ok "grep -q 'playlist_items: 0 stored, 0 new, 0 removed; complete in .*; 1 forbidden by the provider' '$err'" "says forbidden"
+is "$(q "$db4" "SELECT count(*) FROM playlist_items")" 6 "its rows stay"
+is "$(q "$db4" "SELECT status, error FROM sync_runs ORDER BY run_id DESC LIMIT 1")" "complete|forbidden" "sync_runs: complete, forbidden"
 
 # ---- malformed lines and bad records ----
 db5="$tmp/bad.db"
