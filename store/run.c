@@ -35,7 +35,10 @@ static size_t bad_lines;
 static int read_failed;
 
 static sqlite3_stmt *run_insert, *run_update, *adopt_pending, *soft_delete, *items_truncate;
-static sqlite3_stmt *savepoint, *release;
+static sqlite3_stmt *savepoint, *release, *item_delete;
+
+/* Positions past this are not tracked (a bogus position must not cost memory). */
+#define SEEN_MAX ((size_t)1 << 24)
 
 void
 store_open(const struct store_opts *o)
@@ -65,6 +68,8 @@ store_open(const struct store_opts *o)
 	items_truncate = db_prepare(db,
 	    "DELETE FROM playlist_items"
 	    " WHERE provider = ?1 AND playlist_id = ?2 AND position >= ?3");
+	item_delete = db_prepare(db, "DELETE FROM playlist_items"
+	    " WHERE provider = ?1 AND playlist_id = ?2 AND position = ?3");
 	savepoint = db_prepare(db, "SAVEPOINT after_state");
 	release = db_prepare(db, "RELEASE after_state");
 	progress_init(o->progress_ms);
@@ -226,6 +231,56 @@ step_or_fail(sqlite3_stmt *st, const char *what)
 }
 
 static void
+seen_mark(struct stream *s, yajl_val position)
+{
+	long long pos;
+	size_t byte, n;
+
+	if (json_int(position, &pos) != 0 || pos < 0 || (size_t)pos >= SEEN_MAX)
+		return;
+	byte = (size_t)pos / 8;
+	if (byte >= s->seen_len) {
+		n = s->seen_len ? s->seen_len : 64;
+		while (n <= byte)
+			n *= 2;
+		s->seen = xrealloc(s->seen, n);
+		memset(s->seen + s->seen_len, 0, n - s->seen_len);
+		s->seen_len = n;
+	}
+	s->seen[byte] |= (unsigned char)(1u << (pos % 8));
+}
+
+static int
+seen_has(const struct stream *s, long long pos)
+{
+	size_t byte = (size_t)pos / 8;
+
+	return byte < s->seen_len && (s->seen[byte] & (1u << (pos % 8)));
+}
+
+/*
+ * A playlist walk completed in full by this run: its positions below total
+ * that no record filled (validate rejected the item: the track is gone) hold
+ * stale rows. Returns how many were deleted.
+ */
+static long long
+items_unseen_delete(struct stream *s, const char *provider, const char *playlist_id)
+{
+	long long pos, removed = 0;
+
+	for (pos = 0; pos < s->cur.total && (size_t)pos < SEEN_MAX; pos++) {
+		if (seen_has(s, pos))
+			continue;
+		sqlite3_bind_text(item_delete, 1, provider, -1, SQLITE_STATIC);
+		sqlite3_bind_text(item_delete, 2, playlist_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(item_delete, 3, pos);
+		step_or_fail(item_delete, "cannot update playlist items");
+		removed += sqlite3_changes(db);
+	}
+	return removed;
+}
+
+static void
 record(const struct msg *m)
 {
 	char tmp[64], key[512];
@@ -268,6 +323,8 @@ record(const struct msg *m)
 		    why ? why : sqlite3_errmsg(db));
 		return;
 	}
+	if (strcmp(m->stream, "playlist_items") == 0)
+		seen_mark(s, json_member(m->record, "position"));
 	s->cur.stored++;
 	if (got == UP_NEW)
 		s->cur.new++;
@@ -365,6 +422,9 @@ bookmark(const char *key, yajl_val bm)
 	 * nothing more to fetch, and nothing to delete either.
 	 */
 	s->cur.forbidden = json_bool(json_member(bm, "forbidden"), 0);
+	/* fetch-pages counts pages from 1 in a fresh walk, on from the bookmark when resuming. */
+	if (s->states++ == 0)
+		s->walk_whole = bm_int(bm, "pages") == 1;
 	s->cur.complete = json_bool(json_member(bm, "complete"), 0) || s->cur.forbidden;
 	s->throttled_until = 0;
 	if (throttled)
@@ -407,6 +467,8 @@ bookmark(const char *key, yajl_val bm)
 		sqlite3_bind_int64(items_truncate, 3, s->cur.total);
 		step_or_fail(items_truncate, "cannot update playlist items");
 		removed = sqlite3_changes(db);
+		if (s->walk_whole)
+			removed += items_unseen_delete(s, provider, strchr(key, ':') + 1);
 	}
 	s->cur.removed += removed;
 	run_write(s, s->cur.complete ? "complete" : "running",
@@ -556,6 +618,7 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 	sqlite3_finalize(adopt_pending);
 	sqlite3_finalize(soft_delete);
 	sqlite3_finalize(items_truncate);
+	sqlite3_finalize(item_delete);
 	sqlite3_finalize(savepoint);
 	sqlite3_finalize(release);
 	db_close(db);
@@ -566,6 +629,7 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 		free(streams[i]->sync_id);
 		free(streams[i]->mode);
 		free(streams[i]->bookmark);
+		free(streams[i]->seen);
 		free(streams[i]);
 	}
 	free(streams);

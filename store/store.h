@@ -53,6 +53,14 @@ struct stream {
 	time_t throttled_until;
 	long long started_ms;	/* mono_ms of its first message */
 	struct counts cur, at_state, committed;
+	/*
+	 * A playlist's items: the positions this run stored (a bitmap, bounded
+	 * by the playlist's length), and whether this run saw its walk from the
+	 * first page (then, at completion, positions it did not see are gone).
+	 */
+	unsigned char *seen;
+	size_t seen_len;
+	int states, walk_whole;
 };
 
 /* run.c */

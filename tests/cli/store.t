@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 70
+plan 76
 
 db="$tmp/lib.db"
 
@@ -91,11 +91,27 @@ head -n 3 "$tmp/pl6" >"$tmp/pl-partial"
 run 75 "a partial playlist" -- store "$db4" <"$tmp/pl-partial"
 is "$(q "$db4" "SELECT count(*) FROM playlist_items")" 6 "nothing deleted on a partial playlist"
 
+# An item that validate rejects (its track is gone) leaves no stale row behind,
+# when this run walked the whole playlist; a resumed walk cannot tell.
+PLAYLIST=p8 gen playlist_items 10 4 s1 full 1 >"$tmp/p8"
+run 0 "playlist p8 of 10" -- store "$db4" <"$tmp/p8"
+PLAYLIST=p8 gen playlist_items 10 4 s2 full 1 | grep -v '"p8:3"' >"$tmp/p8-gap"
+run 0 "p8 again, position 3 rejected upstream" -- store --report "$tmp/gap.json" "$db4" <"$tmp/p8-gap"
+is "$(q "$db4" "SELECT group_concat(position) FROM (SELECT position FROM playlist_items WHERE playlist_id = 'p8' ORDER BY position)")" \
+	"0,1,2,4,5,6,7,8,9" "the stale row at position 3 is deleted"
+is "$(jq '.[0].removed' "$tmp/gap.json")" 1 "... and counted as removed"
+store -q "$db4" <"$tmp/p8" 2>/dev/null
+PLAYLIST=p8 gen playlist_items 10 4 s3 full 1 | grep -v '"p8:7"' >"$tmp/p8-gap2"
+head -n 6 "$tmp/p8-gap2" | store -q "$db4" 2>/dev/null	# the first page, then a stop
+tail -n +7 "$tmp/p8-gap2" >"$tmp/p8-rest"
+run 0 "p8 resumed, position 7 rejected" -- store "$db4" <"$tmp/p8-rest"
+is "$(q "$db4" "SELECT count(*) FROM playlist_items WHERE playlist_id = 'p8'")" 10 "a resumed walk deletes only past the end"
+
 # A playlist the provider refuses is skipped, not partial, and keeps its rows.
 echo '{"type":"STATE","value":{"bookmarks":{"playlist_items:p9":{"provider":"spotify","sync_id":"s4","mode":"full","fetched":0,"total":null,"forbidden":true,"complete":false}}}}' >"$tmp/forbidden"
 run 0 "a forbidden playlist: exit 0" -- store --report "$tmp/f.json" "$db4" <"$tmp/forbidden"
 ok "grep -q 'playlist_items: 0 stored, 0 new, 0 removed; complete in .*; 1 forbidden by the provider' '$err'" "says forbidden"
-is "$(q "$db4" "SELECT count(*) FROM playlist_items")" 6 "its rows stay"
+is "$(q "$db4" "SELECT count(*) FROM playlist_items WHERE playlist_id = 'p9'")" 6 "its rows stay"
 is "$(q "$db4" "SELECT status, error FROM sync_runs ORDER BY run_id DESC LIMIT 1")" "complete|forbidden" "sync_runs: complete, forbidden"
 
 # ---- malformed lines and bad records ----
