@@ -1,13 +1,13 @@
 /*
  * Records into rows. Each entity table is described once (its columns and
- * where each comes from in the canonical record); the two statements that
- * write it are generated from that description:
+ * where each comes from in the canonical record); the statements that write
+ * it are generated from that description:
  *
  *   INSERT ... ON CONFLICT DO NOTHING     a new row
- *   UPDATE ... WHERE the row differs      an update, or nothing: unchanged
+ *   SELECT stub, data IS ?                else: what is there, and is it the same
+ *   UPDATE ... WHERE the row differs      an update (a stub made full is new)
  *
- * so the counts new / updated / unchanged fall out of sqlite3_changes, and an
- * unchanged row is never rewritten.
+ * so an unchanged row costs two lookups and is never rewritten.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,37 +31,37 @@ struct entity {
 	int keyed_by_stream;	/* records: (provider, stream, id) */
 	struct col cols[12];
 	int ncols;
-	sqlite3_stmt *ins, *upd;
+	sqlite3_stmt *ins, *sel, *upd;
 };
 
 static struct entity artists = { "artists", 1, 0, {
 	{ "name", "name", NULL }, { "genres", "genres", NULL },
 	{ "image_url", "image_url", NULL }, { "popularity", "popularity", NULL },
-	{ "followers", "followers", NULL }, { "uri", "uri", NULL } }, 0, NULL, NULL };
+	{ "followers", "followers", NULL }, { "uri", "uri", NULL } }, 0, NULL, NULL, NULL };
 static struct entity albums = { "albums", 1, 0, {
 	{ "title", "title", NULL }, { "release_date", "release_date", NULL },
 	{ "release_date_precision", "release_date_precision", NULL },
 	{ "album_type", "album_type", NULL }, { "total_tracks", "total_tracks", NULL },
 	{ "label", "label", NULL }, { "upc", "upc", NULL },
-	{ "image_url", "image_url", NULL } }, 0, NULL, NULL };
+	{ "image_url", "image_url", NULL } }, 0, NULL, NULL, NULL };
 static struct entity tracks = { "tracks", 1, 0, {
 	{ "title", "title", NULL }, { "duration_ms", "duration_ms", NULL },
 	{ "album_id", "album", "id" }, { "track_number", "track_number", NULL },
 	{ "disc_number", "disc_number", NULL }, { "isrc", "isrc", NULL },
 	{ "explicit", "explicit", NULL }, { "is_local", "is_local", NULL },
-	{ "uri", "uri", NULL } }, 0, NULL, NULL };
+	{ "uri", "uri", NULL } }, 0, NULL, NULL, NULL };
 static struct entity playlists = { "playlists", 1, 0, {
 	{ "name", "name", NULL }, { "description", "description", NULL },
 	{ "owner_id", "owner", "id" }, { "owner_name", "owner", "name" },
 	{ "image_url", "image_url", NULL }, { "snapshot_id", "snapshot_id", NULL },
 	{ "track_count", "track_count", NULL }, { "public", "public", NULL },
-	{ "collaborative", "collaborative", NULL } }, 0, NULL, NULL };
+	{ "collaborative", "collaborative", NULL } }, 0, NULL, NULL, NULL };
 static struct entity playlist_items = { "playlist_items", 0, 0, {
 	{ "playlist_id", "playlist_id", NULL }, { "position", "position", NULL },
 	{ "track_id", "track", "id" }, { "added_at", "added_at", NULL },
-	{ "added_by", "added_by", NULL } }, 0, NULL, NULL };
+	{ "added_by", "added_by", NULL } }, 0, NULL, NULL, NULL };
 static struct entity records = { "records", 0, 1, {
-	{ "stream", NULL, NULL } }, 0, NULL, NULL };
+	{ "stream", NULL, NULL } }, 0, NULL, NULL, NULL };
 
 static struct entity *entities[] = {
 	&artists, &albums, &tracks, &playlists, &playlist_items, &records
@@ -121,6 +121,12 @@ entity_prepare(struct entity *e)
 	else
 		buf_printf(&sql, " AND data IS NOT ?%d", data);
 	e->upd = db_prepare(db, sql.data);
+
+	buf_reset(&sql);
+	buf_printf(&sql, "SELECT %s, data IS ?%d FROM %s WHERE provider = ?1 AND id = ?2%s",
+	    e->has_stub ? "stub" : "0", data, e->table,
+	    e->keyed_by_stream ? " AND stream = ?3" : "");
+	e->sel = db_prepare(db, sql.data);
 	buf_free(&sql);
 }
 
@@ -160,8 +166,9 @@ rows_finalize(void)
 
 	for (i = 0; i < NENTITIES; i++) {
 		sqlite3_finalize(entities[i]->ins);
+		sqlite3_finalize(entities[i]->sel);
 		sqlite3_finalize(entities[i]->upd);
-		entities[i]->ins = entities[i]->upd = NULL;
+		entities[i]->ins = entities[i]->sel = entities[i]->upd = NULL;
 	}
 	sqlite3_finalize(member_stmt);
 	sqlite3_finalize(album_artists_del);
@@ -251,46 +258,74 @@ done(sqlite3_stmt *s, int *rc)
 	return 0;
 }
 
-/* Writes one row of e from rec: UP_NEW, UP_UPDATED, UP_UNCHANGED or UP_FAILED. */
+static void
+bind_row(struct entity *e, sqlite3_stmt *s, const char *stream, const char *provider,
+    const char *id, yajl_val rec, int stub, const struct buf *data)
+{
+	yajl_val v;
+	int i;
+
+	sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
+	for (i = 0; i < e->ncols; i++) {
+		if (e->cols[i].key == NULL) {
+			sqlite3_bind_text(s, i + 3, stream, -1, SQLITE_STATIC);
+			continue;
+		}
+		v = json_member(rec, e->cols[i].key);
+		if (e->cols[i].sub)
+			v = json_member(v, e->cols[i].sub);
+		bind_value(s, i + 3, v);
+	}
+	if (e->has_stub)
+		sqlite3_bind_int(s, e->ncols + 3, stub);
+	sqlite3_bind_text(s, e->ncols + 4, data->data, (int)data->len, SQLITE_STATIC);
+}
+
+/*
+ * Writes one row of e from rec: UP_NEW (a new row, or a stub replaced by the
+ * full record), UP_UPDATED, UP_UNCHANGED, or UP_FAILED.
+ */
 static int
 upsert(struct entity *e, const char *stream, const char *provider, const char *id,
     yajl_val rec, int stub, int depth, int *rc)
 {
 	struct buf *data = &data_buf[depth];
-	sqlite3_stmt *st[2] = { e->ins, e->upd };
 	struct jw w;
-	yajl_val v;
-	int k, i, result = UP_UNCHANGED;
+	int got, was_stub, same;
 
 	buf_reset(data);
 	jw_init(&w, data);
 	jw_value(&w, rec);
-	for (k = 0; k < 2; k++) {
-		sqlite3_stmt *s = st[k];
+	bind_row(e, e->ins, stream, provider, id, rec, stub, data);
+	if (done(e->ins, rc) != 0)
+		return UP_FAILED;
+	if (sqlite3_changes(db) > 0)
+		return UP_NEW;
 
-		sqlite3_bind_text(s, 1, provider, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, id, -1, SQLITE_STATIC);
-		for (i = 0; i < e->ncols; i++) {
-			if (e->cols[i].key == NULL) {
-				sqlite3_bind_text(s, i + 3, stream, -1, SQLITE_STATIC);
-				continue;
-			}
-			v = json_member(rec, e->cols[i].key);
-			if (e->cols[i].sub)
-				v = json_member(v, e->cols[i].sub);
-			bind_value(s, i + 3, v);
-		}
-		if (e->has_stub)
-			sqlite3_bind_int(s, e->ncols + 3, stub);
-		sqlite3_bind_text(s, e->ncols + 4, data->data, (int)data->len, SQLITE_STATIC);
-		if (done(s, rc) != 0)
-			return UP_FAILED;
-		if (sqlite3_changes(db) > 0) {
-			result = k == 0 ? UP_NEW : UP_UPDATED;
-			break;
-		}
+	sqlite3_bind_text(e->sel, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(e->sel, 2, id, -1, SQLITE_STATIC);
+	if (e->keyed_by_stream)
+		sqlite3_bind_text(e->sel, 3, stream, -1, SQLITE_STATIC);
+	sqlite3_bind_text(e->sel, e->ncols + 4, data->data, (int)data->len, SQLITE_STATIC);
+	got = sqlite3_step(e->sel);
+	was_stub = got == SQLITE_ROW && sqlite3_column_int(e->sel, 0);
+	same = got == SQLITE_ROW && sqlite3_column_int(e->sel, 1);
+	sqlite3_reset(e->sel);
+	if (got != SQLITE_ROW && got != SQLITE_DONE) {
+		*rc = got;
+		return UP_FAILED;
 	}
-	return result;
+	/* A stub never replaces a full row; nothing replaces the same row. */
+	if ((stub && !was_stub) || (same && was_stub == stub))
+		return UP_UNCHANGED;
+
+	bind_row(e, e->upd, stream, provider, id, rec, stub, data);
+	if (done(e->upd, rc) != 0)
+		return UP_FAILED;
+	if (sqlite3_changes(db) == 0)
+		return UP_UNCHANGED;
+	return was_stub && !stub ? UP_NEW : UP_UPDATED;
 }
 
 /* artists[{id,name}] of an album or track: stub artists and the relation rows. */

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 76
+plan 77
 
 db="$tmp/lib.db"
 
@@ -51,7 +51,8 @@ is "$(q "$db2" "SELECT stub FROM tracks WHERE id = 't3'")" 0 "a full track stays
 # A full album replaces its stub; a later stub does not overwrite it.
 printf '%s\n' '{"type":"RECORD","stream":"albums","record":{"provider":"spotify","id":"al3","title":"Album Three","artists":[{"id":"a1","name":"Artist 1"}],"release_date":"2020","added_at":"2026-03-01T00:00:00Z"}}' \
 	'{"type":"STATE","value":{"bookmarks":{"albums":{"sync_id":"x","mode":"incremental","complete":true}}}}' >"$tmp/album"
-run 0 "a full album" -- store "$db2" <"$tmp/album"
+run 0 "a full album" -- store --report "$tmp/al.json" "$db2" <"$tmp/album"
+is "$(jq -c '.[0] | [.new, .updated]' "$tmp/al.json")" '[1,0]' "a stub replaced by its full record counts as new"
 VERSION=v2 gen tracks 400 50 s2 full 1 >"$tmp/tracks2"
 run 0 "tracks again, changed" -- store --report "$tmp/t2.json" "$db2" <"$tmp/tracks2"
 is "$(q "$db2" "SELECT stub, title FROM albums WHERE id = 'al3'")" "0|Album Three" "a stub never overwrites a full album"
