@@ -272,12 +272,7 @@ cmd_skip(const char *path)
 			continue;
 		}
 		if (got == MSG_OK && m.type == MSG_RECORD) {
-			const char *pl = json_str(json_member(m.record, "playlist_id"));
-
-			if (strcmp(m.stream, "playlist_items") == 0 && pl)
-				snprintf(key, sizeof key, "playlist_items:%s", pl);
-			else
-				snprintf(key, sizeof key, "%s", m.stream);
+			db_record_key(m.stream, m.record, key, sizeof key);
 			mk = mark_find(json_str(json_member(m.record, "provider")), key);
 			if (mk) {
 				mk->seen = 1;

@@ -292,13 +292,7 @@ record(const struct msg *m)
 	if (provider == NULL)
 		provider = opts->provider;
 	id = rows_id(json_member(m->record, "id"), tmp, sizeof tmp);
-	if (strcmp(m->stream, "playlist_items") == 0 &&
-	    json_str(json_member(m->record, "playlist_id")))
-		snprintf(key, sizeof key, "playlist_items:%s",
-		    json_str(json_member(m->record, "playlist_id")));
-	else
-		snprintf(key, sizeof key, "%s", m->stream);
-	s = stream_get(key);
+	s = stream_get(db_record_key(m->stream, m->record, key, sizeof key));
 	if (s->provider == NULL && provider)
 		s->provider = xstrdup(opts->provider ? opts->provider : provider);
 	if (provider == NULL || id == NULL) {
