@@ -630,6 +630,8 @@ request(struct walk *w, const char *url, unsigned *gen)
 	w->page_last[0] = '\0';
 	w->first_key[0] = '\0';
 	w->emitting = 1;
+	/* lines held back belong to this page only: a failed attempt's go */
+	buf_reset(&w->held);
 	page_reset(w->page);
 
 	full = request_url(w, url, gen);
@@ -864,6 +866,7 @@ walk(struct walk *w)
 		case OK:
 			break;
 		case EMPTY:
+			free(w->next);
 			w->next = NULL;
 			w->total = w->total < 0 ? 0 : w->total;
 			w->complete = w->fetched == 0 || w->total == w->fetched;
@@ -883,6 +886,7 @@ walk(struct walk *w)
 			if (w->playlist_id) {
 				warn("%s: the provider refuses this playlist (%s); skipped", w->key, w->why);
 				w->forbidden = 1;
+				free(w->next);
 				w->next = NULL;
 				emit_state(w);
 				return 0;
@@ -1134,8 +1138,16 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 	yajl_val b;
 	long long n;
 	const char *s;
+	CURL *curl = w->curl;
+	struct page *page = w->page;
+	struct buf line = w->line, held = w->held;
 
+	/* a worker's connection and buffers outlive the walks it makes */
 	memset(w, 0, sizeof *w);
+	w->curl = curl;
+	w->page = page;
+	w->line = line;
+	w->held = held;
 	w->stream = stream;
 	w->ep = ep;
 	w->playlist_id = playlist;
@@ -1243,19 +1255,26 @@ walk_tools(struct walk *w)
 	buf_init(&w->held);
 }
 
+/* Frees what one walk allocated; the tools stay for the next walk. */
+static void
+walk_done(struct walk *w)
+{
+	free(w->next);
+	free(w->first_url);
+	free(w->link_next);
+	w->next = w->first_url = w->link_next = NULL;
+}
+
 static void
 walk_free(struct walk *w)
 {
+	walk_done(w);
 	curl_easy_cleanup(w->curl);
 	page_free(w->page);
 	buf_free(&w->line);
 	buf_free(&w->held);
-	free(w->next);
-	free(w->first_url);
-	free(w->link_next);
 	w->curl = NULL;
 	w->page = NULL;
-	w->next = w->first_url = w->link_next = NULL;
 }
 
 /* ---- -P: the pages of one list, N at a time, emitted in order ---- */
@@ -1492,6 +1511,10 @@ pl_worker(void *arg)
 	yajl_val b;
 	int rc;
 
+	/* one connection per worker, kept alive from playlist to playlist */
+	memset(&w, 0, sizeof w);
+	w.ep = q->ep;
+	walk_tools(&w);
 	for (;;) {
 		pthread_mutex_lock(&q->lock);
 		if (stopping || getline(&line, &cap, q->in) < 0) {
@@ -1511,20 +1534,19 @@ pl_worker(void *arg)
 		    json_str(json_member(b, "snapshot_id")) &&
 		    strcmp(json_str(json_member(b, "snapshot_id")), snap) == 0) {
 			note("%s: unchanged (snapshot %s)", w.key, snap);
-			free(w.first_url);
-			free(w.next);
+			walk_done(&w);
 			continue;
 		}
-		walk_tools(&w);
 		w.hold = opt.workers > 1;
 		rc = run_one(&w);
-		walk_free(&w);
+		walk_done(&w);
 		pthread_mutex_lock(&q->lock);
 		if (severity(rc) > severity(q->worst))
 			q->worst = rc;
 		pthread_mutex_unlock(&q->lock);
 	}
 	free(line);
+	walk_free(&w);
 	return NULL;
 }
 
@@ -1738,6 +1760,7 @@ main(int argc, char *argv[])
 	if (strcmp(stream, "playlist_items") == 0 && url == NULL) {
 		rc = run_playlists(ep);
 	} else {
+		memset(&w, 0, sizeof w);
 		walk_init(&w, stream, ep, NULL, NULL);
 		walk_tools(&w);
 		emit_schema(&w);
