@@ -2,7 +2,7 @@
 # fetch-pages against provider-sim over real HTTP: every dialect equals the
 # simulator's dump; faults are survived or reported as DESIGN.md says.
 . "$(dirname "$0")/../lib.sh"
-plan 105
+plan 108
 
 export CRATE_TOKEN=test-token
 fast="--backoff 10ms,20ms,40ms,80ms"
@@ -32,6 +32,11 @@ for p in apple-music deezer; do
 		is "$(ids "$out")" "$(dump_ids "$p" "$s")" "$p $s: the ids equal the dump"
 	done
 done
+run 0 "deezer echoes the token into its next links" -- fetch-pages -q -p deezer --limit 40 --base-url "$SIM_URL" tracks
+ok '[ "$(grep -c "\"next\":\"http" "$out")" -ge 2 ] && ! grep -q -e test-token -e access_token "$out"' \
+	"no credential reaches a STATE"
+is "$(jq -r 'select(.path=="/v1/me/library/songs") | .query' "$tmp/sim.log" | grep -v -c 'limit=100.*include=albums,artists\|include=albums,artists.*limit=100')" 0 \
+	"Apple: limit and include are put back on every next link"
 run 0 "generic, Link header paging" -- fetch-pages -q --url "$SIM_URL/generic/tracks?per_page=25" tracks
 is "$(ids "$out")" "$(dump_ids generic tracks)" "generic: the ids equal the dump"
 
