@@ -26,8 +26,11 @@ enum { EXIT_TROUBLE = 2 };
  * Rejected counts by bookmark key: a stream, and for playlist items also
  * "playlist_items:PLAYLIST_ID", the key of one playlist's bookmark. A key is
  * added only when something of it is rejected, so the table grows with the
- * streams and playlists that had rejects, never with the records.
+ * streams and playlists that had rejects, never with the records; and it stops
+ * at COUNT_KEYS_MAX keys, so that hostile input cannot grow it either.
  */
+#define COUNT_KEYS_MAX 10000
+
 struct count {
 	char *key;
 	long long rejected;
@@ -67,18 +70,26 @@ help(void)
 	    stdout);
 }
 
-static long long *
-count_slot(const char *key, size_t n)
+static void
+count_add(const char *key, size_t n)
 {
+	static int full;
 	size_t i;
 
 	for (i = 0; i < ncounts; i++)
-		if (strncmp(counts[i].key, key, n) == 0 && counts[i].key[n] == '\0')
-			return &counts[i].rejected;
+		if (strncmp(counts[i].key, key, n) == 0 && counts[i].key[n] == '\0') {
+			counts[i].rejected++;
+			return;
+		}
+	if (ncounts == COUNT_KEYS_MAX) {
+		if (!full++)
+			warn("rejects in more than %d streams and playlists: "
+			    "the bookmarks of the others will say 0", COUNT_KEYS_MAX);
+		return;
+	}
 	counts = xrealloc(counts, (ncounts + 1) * sizeof *counts);
 	counts[ncounts].key = xstrndup(key, n);
-	counts[ncounts].rejected = 0;
-	return &counts[ncounts++].rejected;
+	counts[ncounts++].rejected = 1;
 }
 
 static long long
@@ -101,12 +112,12 @@ count_reject(const char *stream, yajl_val record)
 	rejected++;
 	if (stream == NULL)
 		return;
-	++*count_slot(stream, strlen(stream));
+	count_add(stream, strlen(stream));
 	playlist_id = json_str(json_member(record, "playlist_id"));
 	if (strcmp(stream, "playlist_items") == 0 && playlist_id != NULL) {
 		buf_init(&key);
 		buf_printf(&key, "playlist_items:%s", playlist_id);
-		++*count_slot(key.data, key.len);
+		count_add(key.data, key.len);
 		buf_free(&key);
 	}
 }

@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 184
+plan 188
 
 rej="$tmp/rejects"
 
@@ -40,7 +40,7 @@ awk 'BEGIN {
 		if (i == 200) title = "\"   \""
 		if (i == 300) album = "null"
 		if (i == 400) dur = "\"3:20\""
-		if (i == 500) id = ""
+		if (i == 500) album = "{\"title\":\"A\"}"
 		printf "{\"type\":\"RECORD\",\"stream\":\"tracks\",\"record\":{\"provider\":\"spotify\",\"id\":\"%s\",\"title\":%s,\"duration_ms\":%s,\"album\":%s,\"artists\":[{\"id\":\"ar1\",\"name\":\"X\"}]}}\n", id, title, dur, album
 		if (i % 100 == 0) printf "{\"type\":\"STATE\",\"value\":{\"bookmarks\":{\"tracks\":{\"offset\":%d,\"sync_id\":\"s1\"}}}}\n", i
 	}
@@ -49,7 +49,7 @@ run 1 "seed: 1,000 tracks, 5 invalid" -- validate -r "$rej" "$tmp/seed"
 is "$(jq -s 'map(select(.type == "RECORD")) | length' "$out")" 995 "seed: 995 records out"
 is "$(jq -s 'length' "$rej")" 5 "seed: 5 rejects"
 is "$(jq -r '[.id // "null", .reason] | join(" ")' "$rej" | tr '\n' '|')" \
-	"t0100 negative duration_ms|t0200 blank title|t0300 no album reference|t0400 duration_ms is not a number: \"3:20\"|null empty id|" \
+	"t0100 negative duration_ms|t0200 blank title|t0300 no album reference|t0400 duration_ms is not a number: \"3:20\"|t0500 album reference has no id|" \
 	"seed: rejects name ids and reasons"
 is "$(jq -r '[.stream, .line, (.input | fromjson | .record.id)] | join(" ")' "$rej" | head -1)" \
 	"tracks 100 t0100" "seed: a reject has stream, line and input"
@@ -191,6 +191,17 @@ is "$(sed -n 4p "$out" | jq -c '.value.bookmarks | map_values(.rejected)')" \
 	'{"playlist_items:pl1":1,"playlist_items:pl2":0,"playlist_items":1}' "STATE: per-playlist bookmarks count their playlist"
 is "$(sed -n 5p "$out")" "$(sed -n 7p "$tmp/in")" "STATE without bookmarks unchanged"
 
+# The table of counts is bounded: past 10,000 keys new ones count nowhere.
+awk 'BEGIN {
+	for (i = 1; i <= 10001; i++) printf "{\"type\":\"RECORD\",\"stream\":\"s%d\",\"record\":{}}\n", i
+	print "{\"type\":\"STATE\",\"value\":{\"bookmarks\":{\"s1\":{},\"s10000\":{},\"s10001\":{}}}}"
+}' >"$tmp/in"
+run 1 "rejects in 10,001 streams" -- validate -r /dev/null "$tmp/in"
+is "$(jq -c .value.bookmarks "$out")" '{"s1":{"rejected":1},"s10000":{"rejected":1},"s10001":{"rejected":0}}' \
+	"the counts stop at 10,000 keys"
+is "$(grep -c 'more than 10000 streams' "$err"):$(tail -1 "$err")" "1:validate: 0 passed, 10001 rejected" \
+	"past 10,000 keys: one warning, the total still right"
+
 # --- hostile lines ----------------------------------------------------------
 good=$(track)
 {
@@ -261,6 +272,12 @@ run 0 "stdin as -" -- bash -c "validate - <'$tmp/one'"
 
 # --- the man page matches --help --------------------------------------------
 man=$top/validate/validate.1
+if command -v groff >/dev/null; then
+	is "$(groff -mdoc -Tascii -P-cbou "$man" 2>/dev/null | sed -n '/^SYNOPSIS/{n;p;}' | sed 's/^ *//')" \
+		"$(validate --help | sed -n 's/^usage: //p')" "man page: SYNOPSIS is the usage"
+else
+	ok true "man page: SYNOPSIS is the usage # SKIP groff is not installed"
+fi
 for opt in $(grep -o -- '--[a-z-]*' <(validate --help)); do
 	ok "grep -q -- '${opt#--}' '$man'" "man page: documents $opt"
 done
