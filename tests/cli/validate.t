@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 188
+plan 191
 
 rej="$tmp/rejects"
 
@@ -249,13 +249,17 @@ is "$(jq -r .record.id "$out")" tr1 "over the cap: the next line is read normall
 run 0 "the same records under a larger cap" -- validate --max-record 64k "$tmp/big"
 
 # --- exit statuses and errors -------------------------------------------------
+printf '%s\n' "$good" >"$tmp/one"
 run 0 "--help" -- validate --help
 ok "grep -q '^usage: validate' '$out'" "--help prints the usage on stdout"
 run 2 "unknown option" -- validate --frobnicate
 ok "grep -q 'usage: validate' '$err'" "unknown option prints the usage"
 run 2 "bad size" -- validate -m 12q /dev/null
 run 2 "size zero" -- validate -m 0 /dev/null
-run 2 "missing file" -- validate "$tmp/nonexistent"
+run 2 "missing file" -- validate "$tmp/nonexistent" "$tmp/one"
+is "$(jq -r .record.id "$out")" tr1 "missing file: the other files are read"
+run 2 "a directory: read error" -- validate "$tmp"
+ok "grep -q 'read error' '$err'" "read error: says so"
 run 2 "unwritable rejects file" -- validate -r "$tmp/no/such/dir" /dev/null
 run 2 "full disk on stdout" -- bash -c "validate '$tmp/seed' >/dev/full"
 ok "grep -q 'write error on standard output: No space left on device' '$err'" "full disk: says so"
@@ -265,7 +269,6 @@ is "$(cat "$tmp/rc")" 2 "broken pipe: validate exits 2"
 ok "grep -q 'write error on standard output: Broken pipe' '$err'" "broken pipe: says so"
 run 0 "empty input" -- validate </dev/null
 is "$(wc -c <"$out" | tr -d ' ')" 0 "empty input: empty output"
-printf '%s\n' "$good" >"$tmp/one"
 run 1 "several files: line numbers per file" -- validate -r "$rej" "$tmp/one" "$tmp/hostile"
 is "$(jq -r 'select(.line == 1) | .file' "$rej")" "$tmp/hostile" "several files: a reject names its file"
 run 0 "stdin as -" -- bash -c "validate - <'$tmp/one'"
