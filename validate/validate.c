@@ -48,7 +48,7 @@ static const char *rejects_path;
 static int rejects_fd = -1;
 
 static struct buf line;		/* a message being written again */
-static struct buf shown_id, shown_stream;
+static struct buf shown_id, shown_stream, shown_reason;
 static struct buf clean;		/* input text made valid UTF-8 */
 
 static void
@@ -129,7 +129,7 @@ printable(struct buf *b, const char *s)
 	size_t i;
 
 	buf_reset(b);
-	for (i = 0; s[i] != '\0' && i < 200; i++)
+	for (i = 0; s[i] != '\0' && i < 300; i++)
 		buf_addc(b, (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i]);
 	if (s[i] != '\0')
 		buf_adds(b, "...");
@@ -200,9 +200,9 @@ reject_line(const struct msg_reader *r, const struct msg *m, const char *stream,
 	where(r, m, at, sizeof at);
 	if (stream)
 		warn("%s: %s %s: %s", at, printable(&shown_stream, stream),
-		    id ? printable(&shown_id, id) : "(no id)", reason);
+		    id ? printable(&shown_id, id) : "(no id)", printable(&shown_reason, reason));
 	else
-		warn("%s: %s", at, reason);
+		warn("%s: %s", at, printable(&shown_reason, reason));
 	write_rejects(r, m, stream, id, reason);
 }
 
@@ -341,6 +341,8 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'h':
 			help();
+			if (fflush(stdout) != 0 || ferror(stdout))
+				die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
 			return 0;
 		case 'm':
 			if (parse_size(optarg, &cap) != 0 || cap == 0)
@@ -381,6 +383,7 @@ main(int argc, char *argv[])
 	buf_init(&line);
 	buf_init(&shown_id);
 	buf_init(&shown_stream);
+	buf_init(&shown_reason);
 	buf_init(&clean);
 	check_init(&c);
 	named_files = argc > 0;
@@ -414,6 +417,7 @@ main(int argc, char *argv[])
 	buf_free(&line);
 	buf_free(&shown_id);
 	buf_free(&shown_stream);
+	buf_free(&shown_reason);
 	buf_free(&clean);
 	for (i = 0; i < (int)ncounts; i++)
 		free(counts[i].key);

@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 191
+plan 193
 
 rej="$tmp/rejects"
 
@@ -180,6 +180,7 @@ fails "$(rec podcasts '{"name":"x"}')" "no id" "other stream: no id"
 	echo '{"type":"ACTIVATE_VERSION","stream":"tracks","version":1}'
 	echo '{"type":"STATE","value":{"bookmarks":{"playlist_items:pl1":{"offset":1},"playlist_items:pl2":{},"playlist_items":{}}}}'
 	echo '{"type":"STATE","value":{"currently_syncing":"x"}}'
+	item '{"playlist_id":"pl\u001b[31m\nX","track":null}'
 } >"$tmp/in"
 run 1 "SCHEMA, STATE and others pass through" -- validate "$tmp/in"
 is "$(jq -r '.type' "$out" | tr '\n' ' ')" "SCHEMA STATE ACTIVATE_VERSION STATE STATE " "messages keep their order"
@@ -190,6 +191,8 @@ is "$(sed -n 2p "$out" | jq -c .value)" \
 is "$(sed -n 4p "$out" | jq -c '.value.bookmarks | map_values(.rejected)')" \
 	'{"playlist_items:pl1":1,"playlist_items:pl2":0,"playlist_items":1}' "STATE: per-playlist bookmarks count their playlist"
 is "$(sed -n 5p "$out")" "$(sed -n 7p "$tmp/in")" "STATE without bookmarks unchanged"
+is "$(grep -c '' "$err"):$(grep -c 'playlist pl?\[31m?X position 0' "$err")" "4:1" \
+	"control characters from the input never reach stderr"
 
 # The table of counts is bounded: past 10,000 keys new ones count nowhere.
 awk 'BEGIN {
@@ -252,6 +255,7 @@ run 0 "the same records under a larger cap" -- validate --max-record 64k "$tmp/b
 printf '%s\n' "$good" >"$tmp/one"
 run 0 "--help" -- validate --help
 ok "grep -q '^usage: validate' '$out'" "--help prints the usage on stdout"
+run 2 "--help on a full disk" -- bash -c "validate --help >/dev/full"
 run 2 "unknown option" -- validate --frobnicate
 ok "grep -q 'usage: validate' '$err'" "unknown option prints the usage"
 run 2 "bad size" -- validate -m 12q /dev/null
