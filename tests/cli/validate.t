@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 193
+plan 199
 
 rej="$tmp/rejects"
 
@@ -223,18 +223,66 @@ good=$(track)
 	echo '"just a string"'
 	printf '\xc3\x28 not utf-8\n'
 	echo '{"type":"RECORD","stream":"tracks","record":{"provider":"spotify","id":"t","title":"x","album":{"id":"a"},"duration_ms":1}}{}'
+	echo '{"type":"SCHEMA","stream":"x"/* yajl accepts comments */}'
+	echo '{"type":"RECORD","stream":"tracks","record":{"provider":"spotify","id":"t/\"//","title":"x","album":{"id":"a"},"duration_ms":1}} // one'
+	echo '{"type":"RECORD","stream":"tracks","record":{"provider":"spotify","id":"t/\"//*","title":"//","album":{"id":"/*"},"duration_ms":1}}'
+	echo '{"type":"SCHEMA","stream":"x"}"]}'
+	echo '{"type":"SCHEMA","stream":"x\\"}"'
 } >"$tmp/hostile"
 run 1 "hostile lines are rejects, not crashes" -- validate -r "$rej" "$tmp/hostile"
-is "$(jq -s 'length' "$rej"):$(jq -s 'map(select(.type == "RECORD")) | length' "$out")" "14:1" \
-	"hostile: 14 rejects, the good line passes"
-is "$(jq -r .line "$rej" | tr '\n' ' ')" "1 2 3 4 5 6 7 8 9 10 12 13 14 15 " "hostile: every line number reported"
+is "$(jq -s 'length' "$rej"):$(jq -s 'map(select(.type == "RECORD")) | length' "$out")" "18:2" \
+	"hostile: 18 rejects, the good lines pass"
+is "$(jq -r .line "$rej" | tr '\n' ' ')" "1 2 3 4 5 6 7 8 9 10 12 13 14 15 16 17 19 20 " "hostile: every line number reported"
+is "$(jq -r 'select(.line >= 16) | .reason' "$rej" | sort | uniq -c | tr -s ' ' | tr '\n' ',')" \
+	" 1 not JSON: a comment, 3 not JSON: trailing garbage," "hostile: comments and what follows the value are not JSON"
+is "$(jq -r 'select(.type == "RECORD") | .record.id' "$out" | tail -1)" 't/"//*' "hostile: slashes in strings are not comments"
 ok "jq -se '.[] | select(.line == 2) | .reason | startswith(\"not JSON\")' '$rej' >/dev/null" "hostile: invalid UTF-8 is not JSON"
 ok "jq -se '.[] | select(.line == 3) | .reason | test(\"nested deeper\")' '$rej' >/dev/null" "hostile: deep nesting"
 ok "jq -se '.[] | select(.line == 6) | .stream == \"tracks\" and .id == null' '$rej' >/dev/null" \
 	"hostile: a broken message that names its stream keeps it"
 ok "jq -se '.[] | select(.line == 14) | .input | test(\"\\ufffd\")' '$rej' >/dev/null" "hostile: bad bytes in input become U+FFFD"
 ok "jq -se '.[] | select(.line == 10) | .reason == \"id is not a string\"' '$rej' >/dev/null" "hostile: id of a wrong type"
-is "$(grep -c '' "$err")" 15 "hostile: one stderr line per reject, and the summary"
+is "$(grep -c '' "$err")" 19 "hostile: one stderr line per reject, and the summary"
+
+# Fuzzed lines: every line is passed or rejected, and what comes out is JSON.
+{
+	artist; album; track; playlist; item; track "$local"
+	echo '{"type":"STATE","value":{"bookmarks":{"tracks":{"offset":1}}}}'
+} >"$tmp/templates"
+LC_ALL=C awk -v n=3000 -v seed=5 '
+{ tpl[NT++] = $0 }
+END {
+	srand(seed)
+	alpha = "{}[]:,\"\\/ 0123456789-.eEtrufalsn"
+	for (i = 0; i < n; i++) {
+		s = tpl[int(rand() * NT)]
+		k = 1 + int(rand() * 3)
+		for (j = 0; j < k; j++) {
+			p = 1 + int(rand() * length(s))
+			r = rand()
+			if (r < 0.3)		# a character of JSON
+				c = substr(alpha, 1 + int(rand() * length(alpha)), 1)
+			else if (r < 0.45)	# any byte but a newline
+				{ b = int(rand() * 255) + 1; if (b == 10) b = 11; c = sprintf("%c", b) }
+			else if (r < 0.6)	# a deletion
+				c = ""
+			else if (r < 0.7)	# a truncation
+				{ s = substr(s, 1, p); continue }
+			else if (r < 0.85)	# a repeated span
+				c = substr(s, p, 1 + int(rand() * 20))
+			else			# another type for a value
+				{ split("null|true|0|-1|1.5|\"\"|[]|{}|\"x\"|1e999", v, "|"); c = v[1 + int(rand() * 10)] }
+			s = substr(s, 1, p - 1) c substr(s, p + 1)
+		}
+		print s
+	}
+}
+' "$tmp/templates" >"$tmp/fuzz"
+run 1 "3,000 fuzzed lines" -- validate -r "$rej" "$tmp/fuzz"
+is "$(($(grep -c '' "$out") + $(grep -c '' "$rej")))" "$(LC_ALL=C grep -c -a -v $'^[ \t\r]*$' "$tmp/fuzz")" \
+	"fuzz: every line is passed or rejected"
+ok "jq -c . '$out' >/dev/null && jq -c . '$rej' >/dev/null" "fuzz: the output and the rejects are JSON"
+ok "tail -1 '$err' | grep -q 'passed, [0-9]* rejected'" "fuzz: the run ends with its summary"
 
 # records over the cap
 big=$(printf '%*s' 5000 '' | tr ' ' 'x')
