@@ -280,18 +280,19 @@ fnv1a(uint64_t h, const char *s)
 
 /*
  * The album id of a local file: "local:" and 16 hex digits of FNV-1a over the
- * album's first artist's name (else the track's), a 0x1f byte, and the album's
- * title (or name). The same names give the same id on every run and machine.
+ * name of the album's first artist, a 0x1f byte, and the album's title (or
+ * name). Spotify gives local albums no artists: then the artist is empty, not
+ * the track's, so that a compilation of local files (tracks of several
+ * artists, one album name) stays one album. The same names give the same id
+ * on every run and machine.
  */
 static void
-local_album_id(yajl_val track, yajl_val album, char out[32])
+local_album_id(yajl_val album, char out[32])
 {
 	const char *artist, *title;
 	uint64_t h = 0xcbf29ce484222325ULL;
 
 	artist = json_str(json_get(json_at(json_member(album, "artists"), 0), "name", NULL));
-	if (artist == NULL)
-		artist = json_str(json_get(json_at(json_member(track, "artists"), 0), "name", NULL));
 	title = json_str(json_member(album, "title"));
 	if (title == NULL)
 		title = json_str(json_member(album, "name"));
@@ -354,7 +355,7 @@ track_rules(struct check *c, yajl_val rec, const char **id, const char *where)
 	if (json_is_null(album)) {
 		if (!local)
 			return reject(c, "%sno album reference", where);
-		local_album_id(rec, NULL, derived);
+		local_album_id(NULL, derived);
 		edit_id_object(&c->edits, rec, "album", derived);
 	} else if (album->type != yajl_t_object) {
 		return reject(c, "%salbum is not an object", where);
@@ -363,7 +364,7 @@ track_rules(struct check *c, yajl_val rec, const char **id, const char *where)
 		if (album_id == NULL || *album_id == '\0') {
 			if (!local)
 				return reject(c, "%salbum reference has no id", where);
-			local_album_id(rec, album, derived);
+			local_album_id(album, derived);
 			edit_str(&c->edits, album, "id", derived, strlen(derived));
 		}
 		check_release_date(c, album, *where ? "track: album: " : "album: ");
