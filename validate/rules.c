@@ -70,7 +70,11 @@ shown(struct check *c, yajl_val v)
 	buf_reset(&c->scratch);
 	if (s == NULL) {
 		buf_adds(&c->scratch, v == NULL ? "null" :
-		    v->type == yajl_t_number ? v->u.number.r : "a non-string");
+		    v->type == yajl_t_number ? v->u.number.r :
+		    v->type == yajl_t_true ? "true" :
+		    v->type == yajl_t_false ? "false" :
+		    v->type == yajl_t_object ? "an object" :
+		    v->type == yajl_t_array ? "an array" : "null");
 		return c->scratch.data;
 	}
 	n = strlen(s);
@@ -80,6 +84,8 @@ shown(struct check *c, yajl_val v)
 			n--;	/* not in the middle of a character */
 	}
 	json_escape(&c->scratch, s, n);
+	if (s[n] != '\0')
+		buf_adds(&c->scratch, "...");
 	return c->scratch.data;
 }
 

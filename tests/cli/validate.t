@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 201
+plan 203
 
 rej="$tmp/rejects"
 
@@ -127,7 +127,8 @@ passes "$(track '{"duration_ms":0}')" "track: duration 0"
 fails "$(track '{"duration_ms":-1}')" "negative duration_ms" "track: negative duration"
 fails "$(track '{"duration_ms":-0.5}')" "negative duration_ms" "track: negative fractional duration"
 fails "$(track '{"duration_ms":"320357"}')" 'duration_ms is not a number: "320357"' "track: duration as a string"
-fails "$(track '{"duration_ms":true}')" 'duration_ms is not a number: a non-string' "track: duration as a boolean"
+fails "$(track '{"duration_ms":true}')" 'duration_ms is not a number: true' "track: duration as a boolean"
+fails "$(track '{"duration_ms":{"ms":1}}')" 'duration_ms is not a number: an object' "track: duration as an object"
 fails "$(track '{"duration_ms":1e300}')" 'duration_ms out of range: 1e+300' "track: duration too large"
 passes "$(track '{"duration_ms":1500.6}')" "track: fractional duration"
 is "$(jq -c .duration_ms "$tmp/kept")" 1501 "track: fractional duration rounded"
