@@ -461,7 +461,8 @@ main(int argc, char *argv[])
 	if (rejects != NULL && (msg_writer_free(rejects) != 0 || close(rejects_fd) != 0))
 		die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
 	if (warnings > 0)
-		say("%lld passed, %lld rejected, %lld warnings", passed, rejected, warnings);
+		say("%lld passed, %lld rejected, %lld warning%s", passed, rejected, warnings,
+		    warnings == 1 ? "" : "s");
 	else
 		say("%lld passed, %lld rejected", passed, rejected);
 	check_free(&c);
