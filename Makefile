@@ -62,7 +62,7 @@ $(O)parse/parse: $(O)parse/parse.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(O)parse/parse.o $(LIB) $(LIBS_yajl)
 
 $(O)fetch/fetch-pages: $(patsubst %.c,$(O)%.o,$(call prog_src,fetch)) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_curl) $(LIBS_yajl)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_curl) $(LIBS_yajl) -lpthread
 
 $(O)validate/validate: $(patsubst %.c,$(O)%.o,$(call prog_src,validate)) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_yajl)

@@ -37,6 +37,19 @@ msg_reader_new(int fd, const char *name, size_t cap)
 	return r;
 }
 
+struct msg_reader *
+msg_reader_new_prefixed(int fd, const char *name, size_t cap, const char *prefix, size_t n)
+{
+	struct msg_reader *r = msg_reader_new(fd, name, cap);
+
+	if (n > READ_BLOCK)
+		die(EXIT_SOFTWARE, "msg_reader_new_prefixed: prefix of %zu bytes", n);
+	memcpy(r->block, prefix, n);
+	r->bpos = 0;
+	r->bend = n;
+	return r;
+}
+
 void
 msg_reader_free(struct msg_reader *r)
 {

@@ -55,6 +55,9 @@ struct msg_reader;
 
 /* name is used in error messages ("-" or a path); cap is the longest line kept. */
 struct msg_reader *msg_reader_new(int fd, const char *name, size_t cap);
+/* The same, serving the n bytes at prefix (at most 64 KiB) before reading fd. */
+struct msg_reader *msg_reader_new_prefixed(int fd, const char *name, size_t cap,
+    const char *prefix, size_t n);
 void msg_reader_free(struct msg_reader *r);
 /* Reads and parses the next line. Blank lines are skipped (they are counted). */
 int msg_read(struct msg_reader *r, struct msg *m);

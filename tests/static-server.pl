@@ -1,0 +1,44 @@
+#!/usr/bin/perl
+# static-server.pl DIR PORTFILE LOG: a tiny HTTP server on 127.0.0.1 for tests
+# that need answers provider-sim does not give. GET /NAME?QUERY answers from DIR:
+#   NAME.location  a 302 to the URL in the file
+#   NAME.json      200 with the file as the body (NAME.q-QUERY.json first, if present)
+# anything else is 404. One line per request goes to LOG:
+#   METHOD PATH?QUERY auth=yes|no
+use strict;
+use warnings;
+use IO::Socket::INET;
+
+my ($dir, $portfile, $log) = @ARGV;
+my $srv = IO::Socket::INET->new(LocalAddr => '127.0.0.1', LocalPort => 0, Listen => 16,
+	ReuseAddr => 1) or die "static-server: $!\n";
+open(my $pf, '>', "$portfile.tmp") or die; print $pf $srv->sockport, "\n"; close $pf;
+rename("$portfile.tmp", $portfile);
+open(my $lf, '>>', $log) or die; $lf->autoflush(1);
+$SIG{TERM} = sub { exit 0 };
+while (my $c = $srv->accept) {
+	my $req = <$c> // next;
+	my $auth = 'no';
+	while (my $h = <$c>) {
+		last if $h =~ /^\r?\n$/;
+		$auth = 'yes' if $h =~ /^authorization:/i;
+	}
+	my ($method, $target) = split ' ', $req;
+	print $lf "$method $target auth=$auth\n";
+	my ($path, $query) = split /\?/, $target, 2;
+	(my $name = $path) =~ s{^/}{}; $name =~ s{[^A-Za-z0-9_.-]}{_}g;
+	my ($status, $body, $extra) = (404, '{"error":{"status":404,"message":"nothing here"}}', '');
+	my $q = defined $query ? $query : ''; $q =~ s{[^A-Za-z0-9_.=-]}{_}g;
+	if (-f "$dir/$name.location") {
+		open(my $f, '<', "$dir/$name.location"); chomp(my $loc = <$f>); close $f;
+		($status, $body, $extra) = (302, '', "Location: $loc\r\n");
+	} elsif (-f "$dir/$name.q-$q.json" || -f "$dir/$name.json") {
+		my $file = -f "$dir/$name.q-$q.json" ? "$dir/$name.q-$q.json" : "$dir/$name.json";
+		open(my $f, '<', $file); local $/; $body = <$f>; close $f;
+		$status = 200;
+	}
+	my $reason = { 200 => 'OK', 302 => 'Found', 404 => 'Not Found' }->{$status};
+	print $c "HTTP/1.1 $status $reason\r\nContent-Type: application/json\r\n$extra" .
+		"Content-Length: " . length($body) . "\r\nConnection: close\r\n\r\n$body";
+	close $c;
+}
