@@ -3,10 +3,10 @@
  * reason, and -1) or adds edits and warnings; nothing here prints.
  */
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "prov.h"
 #include "util.h"
 #include "validate.h"
 
@@ -273,39 +273,24 @@ albums_rules(struct check *c, yajl_val rec)
 	return 0;
 }
 
-/* 64-bit FNV-1a: small, stable across machines and versions, good enough for names. */
-static uint64_t
-fnv1a(uint64_t h, const char *s)
-{
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /*
- * The album id of a local file: "local:" and 16 hex digits of FNV-1a over the
- * name of the album's first artist, a 0x1f byte, and the album's title (or
- * name). Spotify gives local albums no artists: then the artist is empty, not
- * the track's, so that a compilation of local files (tracks of several
- * artists, one album name) stays one album. The same names give the same id
- * on every run and machine.
+ * The album id of a local file, derived from the names as the mappings derive
+ * it (prov_derived_id: the album's first artist, else the track's, and the
+ * album's title), so that a record mapped by parse and one completed here give
+ * the same album the same id.
  */
 static void
-local_album_id(yajl_val album, char out[32])
+local_album_id(yajl_val track, yajl_val album, char out[PROV_DERIVED_LEN])
 {
 	const char *artist, *title;
-	uint64_t h = 0xcbf29ce484222325ULL;
 
 	artist = json_str(json_get(json_at(json_member(album, "artists"), 0), "name", NULL));
+	if (artist == NULL)
+		artist = json_str(json_get(json_at(json_member(track, "artists"), 0), "name", NULL));
 	title = json_str(json_member(album, "title"));
 	if (title == NULL)
 		title = json_str(json_member(album, "name"));
-	h = fnv1a(h, artist ? artist : "");
-	h = fnv1a(h, "\x1f");
-	h = fnv1a(h, title ? title : "");
-	snprintf(out, 32, "local:%016llx", (unsigned long long)h);
+	prov_derived_id(out, artist, title ? title : "");
 }
 
 static int
@@ -344,7 +329,7 @@ track_rules(struct check *c, yajl_val rec, const char **id, const char *where)
 	yajl_val idv = json_member(rec, "id"), album = json_member(rec, "album");
 	int local = json_bool(json_member(rec, "is_local"), 0);
 	const char *uri, *album_id;
-	char derived[32];
+	char derived[PROV_DERIVED_LEN];
 
 	*id = NULL;
 	if (local && (json_is_null(idv) || (json_str(idv) && *json_str(idv) == '\0'))) {
@@ -361,7 +346,7 @@ track_rules(struct check *c, yajl_val rec, const char **id, const char *where)
 	if (json_is_null(album)) {
 		if (!local)
 			return reject(c, "%sno album reference", where);
-		local_album_id(NULL, derived);
+		local_album_id(rec, NULL, derived);
 		edit_id_object(&c->edits, rec, "album", derived);
 	} else if (album->type != yajl_t_object) {
 		return reject(c, "%salbum is not an object", where);
@@ -370,7 +355,7 @@ track_rules(struct check *c, yajl_val rec, const char **id, const char *where)
 		if (album_id == NULL || *album_id == '\0') {
 			if (!local)
 				return reject(c, "%salbum reference has no id", where);
-			local_album_id(album, derived);
+			local_album_id(rec, album, derived);
 			edit_str(&c->edits, album, "id", derived, strlen(derived));
 		}
 		check_release_date(c, album, *where ? "track: album: " : "album: ");
