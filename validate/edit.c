@@ -102,12 +102,7 @@ edit_id_object(struct edits *e, yajl_val obj, const char *key, const char *id)
 	value_end(e);
 }
 
-void
-edit_drop(struct edits *e, yajl_val obj, const char *key)
-{
-	slot(e, obj, key)->value = EDIT_DROP;
-}
-
+/* jw_num_raw writes any JSON text as it is given, with the comma before it. */
 static void
 put(struct edits *e, struct jw *w, const struct edit *ed)
 {
@@ -138,18 +133,15 @@ write_value(struct edits *e, struct jw *w, yajl_val v)
 			write_value(e, w, v->u.object.values[i]);
 			continue;
 		}
-		if (ed->done)
-			continue;	/* a duplicate key: written once */
-		ed->done = 1;
-		if (ed->value != EDIT_DROP)
+		if (!ed->done)		/* a duplicate key is written once */
 			put(e, w, ed);
+		ed->done = 1;
 	}
 	for (i = 0; i < e->len; i++) {
 		ed = &e->list[i];
 		if (ed->obj == v && !ed->done) {
 			ed->done = 1;
-			if (ed->value != EDIT_DROP)
-				put(e, w, ed);
+			put(e, w, ed);
 		}
 	}
 	jw_obj_end(w);

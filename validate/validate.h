@@ -2,9 +2,12 @@
  * validate.h: what validate's files share.
  *
  * edit.c: a record is normalised without copying or changing its yajl tree.
- * The changes are gathered as edits (set or drop one member of one object of
- * the tree), and the message is written again with the edits applied only when
- * there is at least one; an unchanged message passes as the original line.
+ * The changes are gathered as edits (set one member of one object of the
+ * tree, replacing it or adding it at the end), and the message is written
+ * again with the edits applied only when there is at least one; an unchanged
+ * message passes as the original line. Edits apply to objects reached from
+ * the root through objects only (not inside arrays), which is all the rules
+ * need.
  *
  * rules.c: the rules of DESIGN.md section 5, one function per stream.
  */
@@ -20,11 +23,9 @@
 struct edit {
 	yajl_val obj;		/* the object whose member changes */
 	const char *key;	/* the member; must outlive the edits (a literal, or the tree's) */
-	size_t value;		/* offset in edits.values of the new JSON text; EDIT_DROP removes */
-	int done;		/* set while writing: the member existed */
+	size_t value;		/* offset in edits.values of the new JSON text */
+	int done;		/* set once written, while writing */
 };
-
-#define EDIT_DROP ((size_t)-1)
 
 struct edits {
 	struct edit *list;
@@ -39,9 +40,8 @@ void edits_reset(struct edits *e);
 void edit_str(struct edits *e, yajl_val obj, const char *key, const char *s, size_t n);
 void edit_int(struct edits *e, yajl_val obj, const char *key, long long v);
 void edit_null(struct edits *e, yajl_val obj, const char *key);
-/* Sets obj.key to an object {"id": ID} (only for a member that is absent). */
+/* Sets obj.key to an object {"id": ID}. */
 void edit_id_object(struct edits *e, yajl_val obj, const char *key, const char *id);
-void edit_drop(struct edits *e, yajl_val obj, const char *key);
 /* Writes v with the edits applied, as compact JSON. */
 void edits_write(struct edits *e, struct jw *w, yajl_val v);
 
