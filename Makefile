@@ -49,9 +49,12 @@ all: deps-check $(BINS)
 deps-check:
 	@scripts/install-deps --check
 
-$(O)%.o: %.c parse/*.h
+# -MMD: each object also depends on the headers it includes (the .d files).
+$(O)%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard $(O)*/*.d $(O)tests/*/*.d)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -109,6 +112,6 @@ uninstall:
 
 clean:
 	rm -rf asan $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) \
-		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o))
+		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
 .PHONY: all deps-check unit check bench demo install uninstall clean

@@ -271,59 +271,10 @@ state(const struct msg *m, struct edits *e)
 		emit_edited(e, m->root);
 }
 
-/*
- * What yajl_tree_parse accepts and JSON does not: comments, and after the
- * value, garbage that begins with an unterminated string ({...}"x). A line
- * passed through unchanged must be JSON for every stage after this one, so
- * it is checked again here, cheaply: the line is known to parse. Returns the
- * reason, or NULL when the line is strict JSON.
- */
-static const char *
-not_strict(const char *p, size_t n)
-{
-	const char *end = p + n, *q, *b;
-	int depth = 0;
-
-	while (p < end) {
-		switch (*p) {
-		case '"':
-			/* the closing quote: one after an even run of backslashes */
-			for (q = p + 1; (q = memchr(q, '"', (size_t)(end - q))) != NULL; q++) {
-				for (b = q; b[-1] == '\\'; b--)
-					;
-				if ((q - b) % 2 == 0)
-					break;
-			}
-			if (q == NULL)
-				return "not JSON: an unterminated string";
-			p = q + 1;
-			continue;
-		case '/':
-			return "not JSON: a comment";
-		case '{':
-		case '[':
-			depth++;
-			break;
-		case '}':
-		case ']':
-			if (--depth == 0) {
-				for (p++; p < end; p++)
-					if (*p != ' ' && *p != '\t' && *p != '\r')
-						return "not JSON: trailing garbage";
-				return NULL;
-			}
-			break;
-		}
-		p++;
-	}
-	return NULL;
-}
-
 static void
 validate(struct msg_reader *r, struct check *c)
 {
 	struct msg m;
-	const char *why;
 	int got;
 
 	while ((got = msg_read(r, &m)) != MSG_EOF) {
@@ -337,9 +288,7 @@ validate(struct msg_reader *r, struct check *c)
 			reject_line(r, &m, m.stream, NULL, msg_reader_error(r));
 			break;
 		default:
-			if ((why = not_strict(m.line, m.len)) != NULL)
-				reject_line(r, &m, NULL, NULL, why);
-			else if (m.type == MSG_RECORD)
+			if (m.type == MSG_RECORD)
 				record(r, &m, c);
 			else if (m.type == MSG_STATE)
 				state(&m, &c->edits);

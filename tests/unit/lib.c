@@ -78,8 +78,21 @@ writer(void)
 	is_str(b.data, "{\"a\":\"q\\\"\\\\\\n\\u0001é\",\"b\":[1,null,{}],\"c\":false}",
 	    "the writer places commas and escapes");
 	buf_free(&b);
-	ok(json_depth_ok("[[[\"[[[[\"]]]", 12, 3), "brackets in strings do not count");
-	ok(!json_depth_ok("[[[[]]]]", 8, 3), "depth past the limit is refused");
+	ok(json_precheck("[[[\"[[[[\"]]]", 12, 3) == NULL, "brackets in strings do not count");
+	ok(json_precheck("[[[[]]]]", 8, 3) != NULL, "depth past the limit is refused");
+	ok(json_precheck("{\"a\":\"\\\\\"}", 10, 3) == NULL, "an escaped backslash ends before the quote");
+	{
+		char err[128];
+		const char *bad[] = { "{\"a\":1}\"x", "{\"a\":1} /* c */", "{\"a\":/*c*/1}", "{\"a\":\"b" };
+
+		for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+			yajl_val v = json_parse(bad[i], strlen(bad[i]), err, sizeof err);
+
+			ok(v == NULL, "json_parse refuses %s (%s)", bad[i], err);
+			if (v)
+				yajl_tree_free(v);
+		}
+	}
 }
 
 static int
