@@ -232,6 +232,7 @@ struct walk {
 	char throttled_until[ISO8601_LEN];
 	const char *error;
 	int complete, forbidden;
+	int fell_back;			/* the endpoint's fallback path is in use */
 
 	/* the page in flight */
 	long status;
@@ -832,6 +833,7 @@ fetch_page(struct walk *w, const char *url)
 }
 
 static int parallel_pages(struct walk *w);
+static char *list_url(const char *path, const struct endpoint *ep, const char *playlist);
 
 /*
  * Fetches the list from w's bookmark on. Returns the exit status of the walk:
@@ -866,6 +868,16 @@ walk(struct walk *w)
 		case OK:
 			break;
 		case EMPTY:
+			if (w->ep->fallback && !w->fell_back && w->status == 404) {
+				/* an API without the newer path: the older one */
+				w->fell_back = 1;
+				free(w->first_url);
+				w->first_url = list_url(w->ep->fallback, w->ep, w->playlist_id);
+				free(w->next);
+				w->next = NULL;
+				note("%s: no %s here; trying %s", w->key, w->ep->path, w->ep->fallback);
+				continue;
+			}
 			free(w->next);
 			w->next = NULL;
 			w->total = w->total < 0 ? 0 : w->total;
@@ -1130,11 +1142,40 @@ rebase(const char *next)
 	return url_resolve(opt.base_url, next + strlen(from));
 }
 
+/* The URL of a list's first page: the base URL, the path (with the playlist), the query. */
+static char *
+list_url(const char *path, const struct endpoint *ep, const char *playlist)
+{
+	struct buf u;
+	const char *p;
+	char *v;
+
+	buf_init(&u);
+	if (strstr(path, "://") == NULL)
+		buf_adds(&u, opt.base_url);
+	if (playlist && (p = strstr(path, "%s")) != NULL) {
+		buf_add(&u, path, (size_t)(p - path));
+		buf_adds(&u, playlist);
+		buf_adds(&u, p + 2);
+	} else {
+		buf_adds(&u, path);
+	}
+	if (ep->query) {
+		buf_addc(&u, strchr(u.data, '?') ? '&' : '?');
+		buf_adds(&u, ep->query);
+	}
+	if (ep->paging == PAGING_PAGE && strstr(u.data, ep->offset_param) == NULL) {
+		v = url_set_param(u.data, ep->offset_param, "1");
+		buf_free(&u);
+		return v;
+	}
+	return u.data;
+}
+
 static void
 walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const char *playlist,
     const char *snapshot)
 {
-	struct buf u;
 	yajl_val b;
 	long long n;
 	const char *s;
@@ -1159,29 +1200,7 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		snprintf(w->key, sizeof w->key, "%s:%s", stream, playlist);
 	else
 		snprintf(w->key, sizeof w->key, "%s", stream);
-	buf_init(&u);
-	if (strstr(ep->path, "://") == NULL)
-		buf_adds(&u, opt.base_url);
-	if (playlist && strstr(ep->path, "%s")) {
-		const char *p = strstr(ep->path, "%s");
-
-		buf_add(&u, ep->path, (size_t)(p - ep->path));
-		buf_adds(&u, playlist);
-		buf_adds(&u, p + 2);
-	} else {
-		buf_adds(&u, ep->path);
-	}
-	if (ep->query) {
-		buf_addc(&u, strchr(u.data, '?') ? '&' : '?');
-		buf_adds(&u, ep->query);
-	}
-	w->first_url = u.data;
-	if (ep->paging == PAGING_PAGE && strstr(w->first_url, ep->offset_param) == NULL) {
-		char *v = url_set_param(w->first_url, ep->offset_param, "1");
-
-		free(w->first_url);
-		w->first_url = v;
-	}
+	w->first_url = list_url(ep->path, ep, playlist);
 	if (opt.sync_id)
 		snprintf(w->sync_id, sizeof w->sync_id, "%s", opt.sync_id);
 	else
