@@ -42,7 +42,7 @@ SCRIPTS = scripts/sync-library
 # What make install installs: the programs and scripts of the pipeline (not the
 # simulator, a test fixture) and their man pages.
 INSTALL_PROGS = $(filter-out tests/%, $(PROGS))
-MANS = $(wildcard parse/*.1 fetch/*.1 validate/*.1 store/*.1 checkpoint/*.1)
+MANS = $(wildcard parse/*.1 fetch/*.1 validate/*.1 store/*.1 checkpoint/*.1 scripts/*.1)
 
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(UNIT_SRC:%.c=$(O)%.t)
