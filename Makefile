@@ -39,7 +39,10 @@ ALL_PROGS = parse/parse fetch/fetch-pages validate/validate store/store \
 PROGS = $(foreach p, $(ALL_PROGS), $(if $(call prog_src,$(patsubst %/,%,$(dir $(p)))),$(p)))
 BINS = $(PROGS:%=$(O)%)
 SCRIPTS = scripts/sync-library
-MANS = $(wildcard */*.1 tests/sim/*.1)
+# What make install installs: the programs and scripts of the pipeline (not the
+# simulator, a test fixture) and their man pages.
+INSTALL_PROGS = $(filter-out tests/%, $(PROGS))
+MANS = $(wildcard parse/*.1 fetch/*.1 validate/*.1 store/*.1 checkpoint/*.1 scripts/*.1)
 
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(UNIT_SRC:%.c=$(O)%.t)
@@ -49,9 +52,12 @@ all: deps-check $(BINS)
 deps-check:
 	@scripts/install-deps --check
 
-$(O)%.o: %.c parse/*.h
+# -MMD: each object also depends on the headers it includes (the .d files).
+$(O)%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+-include $(wildcard $(O)*/*.d $(O)tests/*/*.d)
 
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(dir $@)
@@ -99,16 +105,16 @@ demo: all
 
 install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	for p in $(PROGS) $(wildcard $(SCRIPTS)); do \
+	for p in $(INSTALL_PROGS) $(wildcard $(SCRIPTS)); do \
 		install -m 755 $$p $(DESTDIR)$(BINDIR)/; done
 	for m in $(MANS); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done
 
 uninstall:
-	for p in $(PROGS) $(wildcard $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$${p##*/}; done
+	for p in $(INSTALL_PROGS) $(wildcard $(SCRIPTS)); do rm -f $(DESTDIR)$(BINDIR)/$${p##*/}; done
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 
 clean:
 	rm -rf asan $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) \
-		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o))
+		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
 .PHONY: all deps-check unit check bench demo install uninstall clean

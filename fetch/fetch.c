@@ -232,6 +232,7 @@ struct walk {
 	char throttled_until[ISO8601_LEN];
 	const char *error;
 	int complete, forbidden;
+	int fell_back;			/* the endpoint's fallback path is in use */
 
 	/* the page in flight */
 	long status;
@@ -630,6 +631,8 @@ request(struct walk *w, const char *url, unsigned *gen)
 	w->page_last[0] = '\0';
 	w->first_key[0] = '\0';
 	w->emitting = 1;
+	/* lines held back belong to this page only: a failed attempt's go */
+	buf_reset(&w->held);
 	page_reset(w->page);
 
 	full = request_url(w, url, gen);
@@ -830,6 +833,7 @@ fetch_page(struct walk *w, const char *url)
 }
 
 static int parallel_pages(struct walk *w);
+static char *list_url(const char *path, const struct endpoint *ep, const char *playlist);
 
 /*
  * Fetches the list from w's bookmark on. Returns the exit status of the walk:
@@ -864,6 +868,17 @@ walk(struct walk *w)
 		case OK:
 			break;
 		case EMPTY:
+			if (w->ep->fallback && !w->fell_back && w->status == 404) {
+				/* an API without the newer path: the older one */
+				w->fell_back = 1;
+				free(w->first_url);
+				w->first_url = list_url(w->ep->fallback, w->ep, w->playlist_id);
+				free(w->next);
+				w->next = NULL;
+				note("%s: no %s here; trying %s", w->key, w->ep->path, w->ep->fallback);
+				continue;
+			}
+			free(w->next);
 			w->next = NULL;
 			w->total = w->total < 0 ? 0 : w->total;
 			w->complete = w->fetched == 0 || w->total == w->fetched;
@@ -883,6 +898,7 @@ walk(struct walk *w)
 			if (w->playlist_id) {
 				warn("%s: the provider refuses this playlist (%s); skipped", w->key, w->why);
 				w->forbidden = 1;
+				free(w->next);
 				w->next = NULL;
 				emit_state(w);
 				return 0;
@@ -1126,16 +1142,53 @@ rebase(const char *next)
 	return url_resolve(opt.base_url, next + strlen(from));
 }
 
+/* The URL of a list's first page: the base URL, the path (with the playlist), the query. */
+static char *
+list_url(const char *path, const struct endpoint *ep, const char *playlist)
+{
+	struct buf u;
+	const char *p;
+	char *v;
+
+	buf_init(&u);
+	if (strstr(path, "://") == NULL)
+		buf_adds(&u, opt.base_url);
+	if (playlist && (p = strstr(path, "%s")) != NULL) {
+		buf_add(&u, path, (size_t)(p - path));
+		buf_adds(&u, playlist);
+		buf_adds(&u, p + 2);
+	} else {
+		buf_adds(&u, path);
+	}
+	if (ep->query) {
+		buf_addc(&u, strchr(u.data, '?') ? '&' : '?');
+		buf_adds(&u, ep->query);
+	}
+	if (ep->paging == PAGING_PAGE && strstr(u.data, ep->offset_param) == NULL) {
+		v = url_set_param(u.data, ep->offset_param, "1");
+		buf_free(&u);
+		return v;
+	}
+	return u.data;
+}
+
 static void
 walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const char *playlist,
     const char *snapshot)
 {
-	struct buf u;
 	yajl_val b;
 	long long n;
 	const char *s;
+	CURL *curl = w->curl;
+	struct page *page = w->page;
+	struct buf line = w->line, held = w->held;
 
+	/* a worker's connection and buffers outlive the walks it makes */
 	memset(w, 0, sizeof *w);
+	w->curl = curl;
+	w->page = page;
+	w->line = line;
+	w->held = held;
 	w->stream = stream;
 	w->ep = ep;
 	w->playlist_id = playlist;
@@ -1147,29 +1200,7 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		snprintf(w->key, sizeof w->key, "%s:%s", stream, playlist);
 	else
 		snprintf(w->key, sizeof w->key, "%s", stream);
-	buf_init(&u);
-	if (strstr(ep->path, "://") == NULL)
-		buf_adds(&u, opt.base_url);
-	if (playlist && strstr(ep->path, "%s")) {
-		const char *p = strstr(ep->path, "%s");
-
-		buf_add(&u, ep->path, (size_t)(p - ep->path));
-		buf_adds(&u, playlist);
-		buf_adds(&u, p + 2);
-	} else {
-		buf_adds(&u, ep->path);
-	}
-	if (ep->query) {
-		buf_addc(&u, strchr(u.data, '?') ? '&' : '?');
-		buf_adds(&u, ep->query);
-	}
-	w->first_url = u.data;
-	if (ep->paging == PAGING_PAGE && strstr(w->first_url, ep->offset_param) == NULL) {
-		char *v = url_set_param(w->first_url, ep->offset_param, "1");
-
-		free(w->first_url);
-		w->first_url = v;
-	}
+	w->first_url = list_url(ep->path, ep, playlist);
 	if (opt.sync_id)
 		snprintf(w->sync_id, sizeof w->sync_id, "%s", opt.sync_id);
 	else
@@ -1243,19 +1274,26 @@ walk_tools(struct walk *w)
 	buf_init(&w->held);
 }
 
+/* Frees what one walk allocated; the tools stay for the next walk. */
+static void
+walk_done(struct walk *w)
+{
+	free(w->next);
+	free(w->first_url);
+	free(w->link_next);
+	w->next = w->first_url = w->link_next = NULL;
+}
+
 static void
 walk_free(struct walk *w)
 {
+	walk_done(w);
 	curl_easy_cleanup(w->curl);
 	page_free(w->page);
 	buf_free(&w->line);
 	buf_free(&w->held);
-	free(w->next);
-	free(w->first_url);
-	free(w->link_next);
 	w->curl = NULL;
 	w->page = NULL;
-	w->next = w->first_url = w->link_next = NULL;
 }
 
 /* ---- -P: the pages of one list, N at a time, emitted in order ---- */
@@ -1492,6 +1530,10 @@ pl_worker(void *arg)
 	yajl_val b;
 	int rc;
 
+	/* one connection per worker, kept alive from playlist to playlist */
+	memset(&w, 0, sizeof w);
+	w.ep = q->ep;
+	walk_tools(&w);
 	for (;;) {
 		pthread_mutex_lock(&q->lock);
 		if (stopping || getline(&line, &cap, q->in) < 0) {
@@ -1511,20 +1553,19 @@ pl_worker(void *arg)
 		    json_str(json_member(b, "snapshot_id")) &&
 		    strcmp(json_str(json_member(b, "snapshot_id")), snap) == 0) {
 			note("%s: unchanged (snapshot %s)", w.key, snap);
-			free(w.first_url);
-			free(w.next);
+			walk_done(&w);
 			continue;
 		}
-		walk_tools(&w);
 		w.hold = opt.workers > 1;
 		rc = run_one(&w);
-		walk_free(&w);
+		walk_done(&w);
 		pthread_mutex_lock(&q->lock);
 		if (severity(rc) > severity(q->worst))
 			q->worst = rc;
 		pthread_mutex_unlock(&q->lock);
 	}
 	free(line);
+	walk_free(&w);
 	return NULL;
 }
 
@@ -1738,6 +1779,7 @@ main(int argc, char *argv[])
 	if (strcmp(stream, "playlist_items") == 0 && url == NULL) {
 		rc = run_playlists(ep);
 	} else {
+		memset(&w, 0, sizeof w);
 		walk_init(&w, stream, ep, NULL, NULL);
 		walk_tools(&w);
 		emit_schema(&w);

@@ -11,7 +11,7 @@ static const char *stream_names[5] = { "artists", "albums", "tracks", "playlists
 	"playlist_items" };
 
 #define E(path, query, paging, items, off, max, newest) \
-	{ path, query, paging, items, "limit", off, max, newest }
+	{ path, query, paging, items, "limit", off, max, newest, NULL }
 
 static const struct provider builtin[] = {
 	{ "spotify", "https://api.spotify.com/v1", AUTH_BEARER, NULL, 0, 0, {
@@ -19,8 +19,12 @@ static const struct provider builtin[] = {
 		E("/me/albums", NULL, PAGING_OFFSET, "items", "offset", 50, 1),
 		E("/me/tracks", NULL, PAGING_OFFSET, "items", "offset", 50, 1),
 		E("/me/playlists", NULL, PAGING_OFFSET, "items", "offset", 50, 0),
-		/* since 2026 a playlist's entries are at /items (the /tracks path is deprecated) */
-		E("/playlists/%s/items", NULL, PAGING_OFFSET, "items", "offset", 50, 0),
+		/*
+		 * Since 2026 a playlist's entries are at /items; /tracks, deprecated, is
+		 * where an API that has not moved yet still serves them.
+		 */
+		{ "/playlists/%s/items", NULL, PAGING_OFFSET, "items", "limit", "offset", 50, 0,
+		    "/playlists/%s/tracks" },
 	} },
 	{ "apple-music", "https://api.music.apple.com", AUTH_BEARER, NULL, 1, 1, {
 		E("/v1/me/library/artists", NULL, PAGING_OFFSET, "data", "offset", 100, 0),

@@ -28,6 +28,7 @@ struct endpoint {
 	char *offset_param;	/* "offset", "index", "page" */
 	int max_limit;
 	int newest_first;	/* sorted by added_at, newest first: --since can stop early */
+	char *fallback;		/* a path to try when path answers 404 at once, or NULL */
 };
 
 struct provider {

@@ -226,45 +226,60 @@ json_escape(struct buf *b, const char *s, size_t n)
 	b->data[b->len] = '\0';
 }
 
-int
-json_depth_ok(const char *text, size_t len, int max_depth)
+const char *
+json_precheck(const char *text, size_t len, int max_depth)
 {
-	const char *p = text, *end = text + len;
+	const char *p = text, *end = text + len, *q, *b;
 	int depth = 0;
 
 	while (p < end) {
-		switch (*p++) {
+		switch (*p) {
 		case '"':
-			/* skip the string, honouring backslash escapes */
-			while (p < end && *p != '"') {
-				if (*p == '\\')
-					p++;
-				p++;
+			/* the closing quote: one after an even run of backslashes */
+			for (q = p + 1; (q = memchr(q, '"', (size_t)(end - q))) != NULL; q++) {
+				for (b = q; b > p + 1 && b[-1] == '\\'; b--)
+					;
+				if ((q - b) % 2 == 0)
+					break;
 			}
-			p++;
-			break;
+			if (q == NULL)
+				return "an unterminated string";
+			p = q + 1;
+			continue;
+		case '/':
+			return "a comment";
 		case '{':
 		case '[':
 			if (++depth > max_depth)
-				return 0;
+				return "nested too deep";
 			break;
 		case '}':
 		case ']':
-			depth--;
+			if (--depth == 0) {
+				for (p++; p < end; p++)
+					if (*p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+						return "trailing garbage";
+				return NULL;
+			}
 			break;
 		}
+		p++;
 	}
-	return 1;
+	return NULL;
 }
 
 yajl_val
 json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	yajl_val v;
+	const char *why;
 	char *nl;
 
-	if (!json_depth_ok(text, len, JSON_MAX_DEPTH)) {
-		snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+	if ((why = json_precheck(text, len, JSON_MAX_DEPTH)) != NULL) {
+		if (strcmp(why, "nested too deep") == 0)
+			snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+		else
+			snprintf(err, errlen, "%s", why);
 		return NULL;
 	}
 	if (strlen(text) != len) {

@@ -51,11 +51,14 @@ void jw_kvalue(struct jw *w, const char *key, yajl_val v);
 void json_escape(struct buf *b, const char *s, size_t n);
 
 /*
- * json_depth_ok: 1 when text nests objects and arrays no deeper than max_depth.
- * It only counts brackets outside strings; it does not validate. yajl_tree
- * recurses when it frees a tree, so every line is checked before yajl_tree_parse.
+ * json_precheck: what yajl_tree_parse would let through that is not JSON, or
+ * would not survive: nesting deeper than max_depth (yajl_tree frees a tree by
+ * recursion), comments (yajl_tree_parse allows them), anything but whitespace
+ * after the value (yajl 2.1 lets some through), an unterminated string.
+ * Returns NULL when the text may go to yajl, else a short reason. It does not
+ * validate otherwise; yajl does.
  */
-int json_depth_ok(const char *text, size_t len, int max_depth);
+const char *json_precheck(const char *text, size_t len, int max_depth);
 
 /*
  * json_parse: parses one NUL-terminated JSON text into a tree with yajl_tree,

@@ -444,8 +444,12 @@ cb_number(void *ctx, const char *s, size_t len)
 	v->u.number.r = xstrndup(s, len);
 	errno = 0;
 	v->u.number.i = strtoll(v->u.number.r, &end, 10);
-	if (errno == 0 && *end == '\0')
-		v->u.number.flags |= YAJL_NUMBER_INT_VALID;
+	if (errno == 0 && *end == '\0') {
+		/* an integer: its double follows without strtod */
+		v->u.number.flags |= YAJL_NUMBER_INT_VALID | YAJL_NUMBER_DOUBLE_VALID;
+		v->u.number.d = (double)v->u.number.i;
+		return scalar(ctx, v, s, len);
+	}
 	errno = 0;
 	v->u.number.d = strtod(v->u.number.r, &end);
 	if (errno == 0 && *end == '\0')

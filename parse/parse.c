@@ -184,9 +184,12 @@ on_page_end(void *arg, struct page *p)
 static size_t
 line_of(const char *chunk, size_t upto, size_t line)
 {
-	for (size_t i = 0; i < upto; i++)
-		if (chunk[i] == '\n')
-			line++;
+	const char *p = chunk, *end = chunk + upto;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		line++;
+		p++;
+	}
 	return line;
 }
 

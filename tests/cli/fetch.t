@@ -2,7 +2,7 @@
 # fetch-pages against provider-sim over real HTTP: every dialect equals the
 # simulator's dump; faults are survived or reported as DESIGN.md says.
 . "$(dirname "$0")/../lib.sh"
-plan 105
+plan 111
 
 export CRATE_TOKEN=test-token
 fast="--backoff 10ms,20ms,40ms,80ms"
@@ -32,6 +32,11 @@ for p in apple-music deezer; do
 		is "$(ids "$out")" "$(dump_ids "$p" "$s")" "$p $s: the ids equal the dump"
 	done
 done
+run 0 "deezer echoes the token into its next links" -- fetch-pages -q -p deezer --limit 40 --base-url "$SIM_URL" tracks
+ok '[ "$(grep -c "\"next\":\"http" "$out")" -ge 2 ] && ! grep -q -e test-token -e access_token "$out"' \
+	"no credential reaches a STATE"
+is "$(jq -r 'select(.path=="/v1/me/library/songs") | .query' "$tmp/sim.log" | grep -v -c 'limit=100.*include=albums,artists\|include=albums,artists.*limit=100')" 0 \
+	"Apple: limit and include are put back on every next link"
 run 0 "generic, Link header paging" -- fetch-pages -q --url "$SIM_URL/generic/tracks?per_page=25" tracks
 is "$(ids "$out")" "$(dump_ids generic tracks)" "generic: the ids equal the dump"
 
@@ -187,6 +192,12 @@ echo "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\",\"big\":\"$big\"},{\"id\":\"c\"}]
 run 0 "a record over the cap is skipped and the run goes on" -- fetch-pages -m 10k --url "$WWW/big" --items items
 is "$(ids "$out" | tr '\n' ' ')" "a c " "the others are records"
 ok 'grep -q "item skipped: item longer than the record cap" "$err"' "with an error"
+echo '{"href":"x/v1/playlists/PL1/tracks?offset=0&limit=50","items":[{"added_at":"2020-01-01T00:00:00Z","track":{"id":"t1","name":"T"}}],"next":null,"total":1,"offset":0,"limit":50}' \
+	>"$tmp/www/v1_playlists_PL1_tracks.json"
+run 0 "an API without /items: the entries come from /tracks" -- sh -c "echo PL1 | fetch-pages --base-url '$WWW/v1' playlist_items"
+is "$(jq -r 'select(.type=="RECORD").record | "\(.id) \(.track.id)"' "$out")" "PL1:0 t1" "the entry is there"
+ok 'grep -q "GET /v1/playlists/PL1/items" "$tmp/www.log" && grep -q "GET /v1/playlists/PL1/tracks" "$tmp/www.log"' \
+	"/items first, then /tracks"
 kill $www_pid
 
 # -- usage

@@ -78,8 +78,21 @@ writer(void)
 	is_str(b.data, "{\"a\":\"q\\\"\\\\\\n\\u0001é\",\"b\":[1,null,{}],\"c\":false}",
 	    "the writer places commas and escapes");
 	buf_free(&b);
-	ok(json_depth_ok("[[[\"[[[[\"]]]", 12, 3), "brackets in strings do not count");
-	ok(!json_depth_ok("[[[[]]]]", 8, 3), "depth past the limit is refused");
+	ok(json_precheck("[[[\"[[[[\"]]]", 12, 3) == NULL, "brackets in strings do not count");
+	ok(json_precheck("[[[[]]]]", 8, 3) != NULL, "depth past the limit is refused");
+	ok(json_precheck("{\"a\":\"\\\\\"}", 10, 3) == NULL, "an escaped backslash ends before the quote");
+	{
+		char err[128];
+		const char *bad[] = { "{\"a\":1}\"x", "{\"a\":1} /* c */", "{\"a\":/*c*/1}", "{\"a\":\"b" };
+
+		for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+			yajl_val v = json_parse(bad[i], strlen(bad[i]), err, sizeof err);
+
+			ok(v == NULL, "json_parse refuses %s (%s)", bad[i], err);
+			if (v)
+				yajl_tree_free(v);
+		}
+	}
 }
 
 static int
@@ -148,6 +161,71 @@ reader(void)
 	ok(msg_read(r, &m) == MSG_EOF, "then the end");
 	msg_reader_free(r);
 	close(fd);
+}
+
+static long
+peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kb = atol(line + 6);
+	fclose(f);
+	return kb;
+}
+
+/* A line of 200 MiB with a cap of 1 MiB: refused, memory flat, the next line whole. */
+static void
+huge_line(void)
+{
+	int fd[2];
+	struct msg_reader *r;
+	struct msg m;
+	long before, after;
+	int rc1, rc2;
+
+	if (pipe(fd) != 0) {
+		ok(0, "pipe");
+		return;
+	}
+	if (fork() == 0) {
+		static char chunk[65536];
+		const char *next = "\n{\"type\":\"STATE\",\"value\":{}}\n";
+		const char *head = "{\"type\":\"RECORD\",\"x\":\"";
+
+		close(fd[0]);
+		memset(chunk, 'x', sizeof chunk);
+		if (write(fd[1], head, strlen(head)) < 0)
+			_exit(1);
+		for (int i = 0; i < 3200; i++)
+			if (write(fd[1], chunk, sizeof chunk) < 0)
+				_exit(1);
+		if (write(fd[1], next, strlen(next)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(fd[1]);
+	before = peak_rss_kb();
+	r = msg_reader_new(fd[0], "pipe", 1 << 20);
+	rc1 = msg_read(r, &m);
+	ok(rc1 == MSG_BAD && m.truncated && m.lineno == 1, "a 200 MiB line over a 1 MiB cap is refused");
+	rc2 = msg_read(r, &m);
+	ok(rc2 == MSG_OK && m.type == MSG_STATE && m.lineno == 2, "the next line is read whole");
+	after = peak_rss_kb();
+	msg_reader_free(r);
+	close(fd[0]);
+	while (wait(NULL) > 0)
+		;
+#ifdef __SANITIZE_ADDRESS__
+	printf("ok %d - a huge line: memory # SKIP under AddressSanitizer\n", ++tap_n);
+#else
+	ok(after - before < 4096, "memory stays bounded by the cap (peak grew %ld KiB)", after - before);
+#endif
 }
 
 /*
@@ -250,6 +328,7 @@ main(void)
 	times();
 	writer();
 	reader();
+	huge_line();
 	concurrent_writers();
 	mappings();
 	return done_testing();
