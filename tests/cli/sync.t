@@ -32,10 +32,14 @@ is "$(sqlite3 "$tmp/demo.db" 'pragma integrity_check')" ok "integrity_check"
 
 # -- a sync killed halfway resumes to the same database
 sim_start --dialect spotify --tracks 600 --artists 100 --albums 60 --playlists 8 --latency 40 --dump "$tmp/dump"
+# With job control the sync gets a process group of its own, as in a terminal,
+# and Ctrl-C is SIGINT to the whole group.
+set -m
 sync-library -q "${fast[@]}" --base-url "$SIM_URL/v1" --rejects "$tmp" "$tmp/lib.db" >"$out" 2>"$err" &
 pid=$!
+set +m
 sleep 1
-kill -INT $pid
+kill -INT -- -$pid
 wait $pid
 is "$?" 75 "Ctrl-C: exit 75"
 ok 'pgrep -f "fetch-pages.*$SIM_URL" >/dev/null; [ $? -eq 1 ]' "no stage is left running"
