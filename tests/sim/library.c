@@ -13,7 +13,7 @@ const char *dialect_names[D_NDIALECTS] = { "spotify", "apple-music", "deezer", "
 const char *bad_names[] = { NULL, "no-name", "bad-date", "negative-duration", "no-duration" };
 
 enum { SALT_NAME = 1, SALT_BAD, SALT_BADKIND, SALT_MISC, SALT_JITTER, SALT_ID, SALT_LEN,
-	SALT_OWNER, SALT_TRACK, SALT_ENTRY, SALT_DATE, SALT_FEAT };
+	SALT_OWNER, SALT_TRACK, SALT_ENTRY, SALT_DATE, SALT_FEAT, SALT_ID2 };
 
 static const char *adjectives[] = {
 	"Velvet", "Silent", "Golden", "Broken", "Electric", "Hollow", "Crimson", "Distant",
@@ -443,8 +443,8 @@ lib_id(const struct lib *l, int dialect, int kind, long serial, char *buf)
 		b62_put(buf, SPOTIFY_OFF + (uint64_t)((long long)rank * step) +
 		    jitter % (uint64_t)step, 8);
 		for (i = 8; i < 22; i++, h /= 62) {
-			if (i == 18)
-				h = mix64(h);
+			if (i == 15)	/* 62^7 < 2^64: a fresh hash for the last seven */
+				h = lib_hash(l, kind, serial, SALT_ID2);
 			buf[i] = b62[h % 62];
 		}
 		buf[22] = '\0';

@@ -634,10 +634,19 @@ reset_connection(struct MHD_Connection *conn)
 	const union MHD_ConnectionInfo *ci;
 	struct linger lg = { 1, 0 };
 
-	/* SO_LINGER 0: closing sends a RST instead of a FIN. */
+	struct sockaddr unspec;
+
+	/*
+	 * MHD shuts a socket down (a FIN) before closing it, so SO_LINGER 0 alone is
+	 * not enough: connect() to AF_UNSPEC disconnects at once, with a RST (Linux).
+	 */
 	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci != NULL)
-		setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	if (ci == NULL)
+		return;
+	setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
+	memset(&unspec, 0, sizeof unspec);
+	unspec.sa_family = AF_UNSPEC;
+	(void)connect(ci->connect_fd, &unspec, sizeof unspec);
 }
 
 static enum MHD_Result
