@@ -2,7 +2,7 @@
 # provider-sim: every fault knob does what it says, and the log records it.
 . "$(dirname "$0")/../lib.sh"
 
-plan 66
+plan 63
 
 AUTH="Authorization: Bearer test-token"
 U="/v1/me/tracks?limit=5"

@@ -2,7 +2,7 @@
 # provider-sim: command line, and every dialect paged to the end equals the dump.
 . "$(dirname "$0")/../lib.sh"
 
-plan 62
+plan 66
 
 AUTH="Authorization: Bearer test-token"
 LIB="--seed 7 --artists 23 --albums 31 --tracks 157 --playlists 9 --playlist-max 130
