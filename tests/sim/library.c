@@ -73,13 +73,14 @@ entry_hash(const struct lib *l, long p, long j, int salt)
 	return mix64(lib_hash(l, K_ENTRY, p, salt) + (uint64_t)j);
 }
 
+static void lib_entries_grow(struct lib *l, long n);
+
 static void
 view_init(struct view *v, long base, long newbase)
 {
 	memset(v, 0, sizeof *v);
 	v->base = base;
 	v->newbase = newbase;
-	v->ready = 1;
 }
 
 void
@@ -91,6 +92,7 @@ lib_init(struct lib *l)
 	view_init(&l->playlists, l->n[K_PLAYLIST], l->n[K_PLAYLIST]);
 	l->entries = NULL;
 	l->nentries = 0;
+	lib_entries_grow(l, l->n[K_PLAYLIST]);
 }
 
 void
@@ -172,23 +174,37 @@ view_drift(struct view *v, int add, int remove)
 	v->version++;
 }
 
-struct view *
-lib_entries(struct lib *l, long p)
+/* Creates the entry views of playlists 0..n-1; only this writes l->entries. */
+static void
+lib_entries_grow(struct lib *l, long n)
 {
 	struct playlist pl;
-	long n;
+	long p;
 
-	if (p >= l->nentries) {
-		n = p + 1 > l->nentries * 2 ? p + 1 : l->nentries * 2;
-		l->entries = xrealloc(l->entries, (size_t)n * sizeof *l->entries);
-		memset(l->entries + l->nentries, 0, (size_t)(n - l->nentries) * sizeof *l->entries);
-		l->nentries = n;
-	}
-	if (!l->entries[p].ready) {
+	if (n <= l->nentries)
+		return;
+	l->entries = xrealloc(l->entries, (size_t)n * sizeof *l->entries);
+	for (p = l->nentries; p < n; p++) {
 		lib_playlist(l, p, &pl);
 		view_init(&l->entries[p], pl.length, pl.length);
 	}
+	l->nentries = n;
+}
+
+struct view *
+lib_entries(const struct lib *l, long p)
+{
+	if (p < 0 || p >= l->nentries)
+		die(EXIT_SOFTWARE, "playlist %ld has no entries view", p);
 	return &l->entries[p];
+}
+
+void
+lib_drift(struct lib *l, struct view *v)
+{
+	view_drift(v, l->drift_add, l->drift_remove);
+	if (v == &l->playlists)
+		lib_entries_grow(l, v->newbase + v->ntop);
 }
 
 static const char *
@@ -543,7 +559,7 @@ base64(struct buf *b, const unsigned char *s, size_t n)
 void
 lib_snapshot(const struct lib *l, long p, char *out, size_t outlen)
 {
-	unsigned version = p < l->nentries && l->entries[p].ready ? l->entries[p].version : 0;
+	unsigned version = p < l->nentries ? l->entries[p].version : 0;
 	char text[64];
 	struct buf b;
 

@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
-#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -66,7 +65,8 @@ static struct {
 	long nconn;
 	uint64_t rng;
 	long long start_ms;
-	pthread_mutex_t lock;
+	pthread_mutex_t lock;	/* counters, tokens, rate, faults, the log */
+	pthread_rwlock_t liblock;	/* the library's views: drift writes, pages read */
 	volatile sig_atomic_t stopping;
 } S;
 
@@ -377,6 +377,9 @@ struct outcome {
 	long retry_after;	/* -1: none */
 	long items;
 	int drift;
+	int render;		/* a page to render (under liblock) */
+	int dump;		/* /sim/dump */
+	int truncate, malformed;	/* drawn before rendering; act only on a page */
 	enum { ACT_SEND, ACT_HANG, ACT_RESET, ACT_TRUNCATE } act;
 };
 
@@ -482,13 +485,11 @@ token_endpoint(const char *body, struct buf *out)
 	return 200;
 }
 
-/* Decides and renders one request. Called with the lock held. */
+/* Decides what to answer to request n: called with S.lock held. */
 static void
 decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const char *path,
-    const char *query, const char *host, const char *authz, struct response *rs,
-    struct outcome *o, long n)
+    const char *authz, struct response *rs, struct outcome *o, long n)
 {
-	struct request rq;
 	enum error e;
 	long wait_ms, ra;
 	int d;
@@ -514,16 +515,7 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		return;
 	}
 	if (strcmp(path, "/sim/dump") == 0 && strcmp(method, "GET") == 0) {
-		char *text = NULL;
-		size_t len = 0;
-		FILE *fp = open_memstream(&text, &len);
-
-		if (fp == NULL)
-			die(EXIT_SOFTWARE, "open_memstream: %s", strerror(errno));
-		lib_dump(&S.lib, S.dialect, fp);
-		fclose(fp);
-		buf_add(&rs->body, text, len);
-		free(text);
+		o->dump = 1;
 		o->status = 200;
 		return;
 	}
@@ -573,32 +565,62 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		o->status = render_error(d, S.burst_n++ % 2 ? ERR_503 : ERR_502, NULL, &rs->body);
 		return;
 	}
-	rq.host = host;
-	rq.path = path;
-	rq.query = query;
-	rq.drift = fires(&S.fdrift, n);
-	rq.arg = get_arg;
-	rq.argctx = conn;
-	o->drift = rq.drift;
-	render(&S.lib, d, &rq, rs);
-	o->status = rs->status;
-	o->items = rs->items;
-	if (rs->page && o->fault == NULL) {
-		if (fires(&S.ftrunc, n)) {
-			o->fault = "truncate";
-			o->act = ACT_TRUNCATE;
-		} else if (fires(&S.fmalformed, n)) {
-			/* A proper prefix of a JSON object is never valid JSON. */
-			o->fault = "malformed";
-			rs->body.len /= 2;
-			rs->body.data[rs->body.len] = '\0';
-		}
+	o->render = 1;
+	o->drift = fires(&S.fdrift, n);
+	if (o->fault == NULL) {
+		o->truncate = fires(&S.ftrunc, n);
+		o->malformed = !o->truncate && fires(&S.fmalformed, n);
 	}
 	return;
 throttle:
 	o->status = render_error(d, ERR_RATE, NULL, &rs->body);
 	if (d != D_DEEZER)
 		o->retry_after = ra;
+}
+
+/* Renders the page decide() chose and applies the faults that act on pages. */
+static void
+render_page(struct MHD_Connection *conn, struct outcome *o, const char *path,
+    const char *query, const char *host, struct response *rs)
+{
+	struct request rq;
+
+	rq.host = host;
+	rq.path = path;
+	rq.query = query;
+	rq.drift = o->drift;
+	rq.arg = get_arg;
+	rq.argctx = conn;
+	render(&S.lib, o->dialect, &rq, rs);
+	o->status = rs->status;
+	o->items = rs->items;
+	if (!rs->page)
+		return;
+	if (o->truncate) {
+		o->fault = "truncate";
+		o->act = ACT_TRUNCATE;
+	} else if (o->malformed) {
+		/* A proper prefix of a JSON object is never valid JSON. */
+		o->fault = "malformed";
+		rs->body.len /= 2;
+		rs->body.data[rs->body.len] = '\0';
+	}
+}
+
+static void
+dump_body(struct buf *body)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	if (fp == NULL)
+		die(EXIT_SOFTWARE, "open_memstream: %s", strerror(errno));
+	lib_dump(&S.lib, S.dialect, fp);
+	if (fclose(fp) != 0)
+		die(EXIT_SOFTWARE, "open_memstream: %s", strerror(errno));
+	buf_add(body, text, len);
+	free(text);
 }
 
 struct trunc {
@@ -704,8 +726,21 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	buf_init(&rs.link);
 	pthread_mutex_lock(&S.lock);
 	n = ++S.nreq;
-	decide(conn, r, method, url, query, host, authz, &rs, &o, n);
+	decide(conn, r, method, url, authz, &rs, &o, n);
+	pthread_mutex_unlock(&S.lock);
+	if (o.render || o.dump) {
+		if (o.drift)
+			pthread_rwlock_wrlock(&S.liblock);
+		else
+			pthread_rwlock_rdlock(&S.liblock);
+		if (o.dump)
+			dump_body(&rs.body);
+		else
+			render_page(conn, &o, url, query, host, &rs);
+		pthread_rwlock_unlock(&S.liblock);
+	}
 	bytes = rs.body.len;
+	pthread_mutex_lock(&S.lock);
 	log_request(n, conn_id, method, url, query, authz != NULL, &o, o.act == ACT_SEND ||
 	    o.act == ACT_TRUNCATE ? bytes : 0);
 	pthread_mutex_unlock(&S.lock);
@@ -832,7 +867,7 @@ main(int argc, char *argv[])
 	struct sockaddr_in addr;
 	struct MHD_Daemon *daemon;
 	const union MHD_DaemonInfo *di;
-	const char *port_file = NULL, *dump = NULL, *log = NULL, *slash;
+	const char *port_file = NULL, *dump = NULL, *log = NULL;
 	long long unsaved = -1, window;
 	sigset_t sigs;
 	int ch, sig, i;
@@ -942,7 +977,6 @@ main(int argc, char *argv[])
 	S.lib.n[K_TRACK] = S.lib.saved_tracks + (unsaved >= 0 ? unsaved : S.lib.saved_tracks / 8);
 	if (S.lib.n[K_TRACK] == 0)
 		S.lib.playlist_max = 0;
-	(void)slash;
 
 	lib_init(&S.lib);
 	token_add(S.token_initial);
@@ -952,6 +986,7 @@ main(int argc, char *argv[])
 	if (S.rate_n > 0)
 		S.rate_times = xcalloc((size_t)S.rate_n, sizeof *S.rate_times);
 	pthread_mutex_init(&S.lock, NULL);
+	pthread_rwlock_init(&S.liblock, NULL);
 	if (dump != NULL)
 		write_dump(dump);
 	if (log != NULL) {

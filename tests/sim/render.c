@@ -744,7 +744,7 @@ sp_offset_page(struct ctx *c, struct view *v, enum sp_list what, const char *bas
 		return;
 	}
 	if (c->rq->drift)
-		view_drift(v, c->l->drift_add, c->l->drift_remove);
+		lib_drift(c->l, v);
 	total = view_count(v);
 	end = offset + limit < total ? offset + limit : total;
 	if (what == SP_ENTRIES || what == SP_ITEMS)
@@ -848,7 +848,7 @@ sp_following(struct ctx *c)
 		return;
 	}
 	if (c->rq->drift)
-		view_drift(v, c->l->drift_add, c->l->drift_remove);
+		lib_drift(c->l, v);
 	if (after != NULL) {
 		long serial = lib_parse_id(c->l, D_SPOTIFY, K_ARTIST, after);
 
@@ -1205,7 +1205,7 @@ ap_page(struct ctx *c, struct view *v, int kind, long p, const char *path)
 		return;
 	}
 	if (c->rq->drift)
-		view_drift(v, c->l->drift_add, c->l->drift_remove);
+		lib_drift(c->l, v);
 	total = view_count(v);
 	if (total == 0) {
 		/* Apple's way of saying "empty". */
@@ -1512,7 +1512,7 @@ dz_page(struct ctx *c, struct view *v, int kind, long p)
 	if (limit == 0)
 		limit = 25;
 	if (c->rq->drift)
-		view_drift(v, c->l->drift_add, c->l->drift_remove);
+		lib_drift(c->l, v);
 	total = view_count(v);
 	end = index + limit < total ? index + limit : total;
 	jw_obj(w);
@@ -1680,7 +1680,7 @@ g_page(struct ctx *c, struct view *v, int kind, long p)
 	if (per_page > 100)
 		per_page = 100;
 	if (c->rq->drift)
-		view_drift(v, c->l->drift_add, c->l->drift_remove);
+		lib_drift(c->l, v);
 	total = view_count(v);
 	start = (page - 1) * per_page;
 	end = start + per_page < total ? start + per_page : total;

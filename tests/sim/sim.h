@@ -7,8 +7,8 @@
  * cost. What does change at run time (drift: items added at the top of a list
  * and removed from its middle) lives in small per-list views.
  *
- * Thread safety: none here. The server holds its one lock around every call
- * that reads or changes views (lib_* and render_*).
+ * Thread safety: reading is safe from many threads; lib_drift (render with
+ * request.drift set) changes views and must run alone (the server's rwlock).
  */
 #ifndef SIM_H
 #define SIM_H
@@ -42,7 +42,6 @@ struct view {
 	long cap;
 	long *removed;
 	unsigned version;
-	int ready;
 };
 
 struct lib {
@@ -127,8 +126,14 @@ long long lib_entry_added_at(const struct lib *l, long p, long j);
 /* Views. */
 long view_count(const struct view *v);
 long view_at(const struct view *v, long pos);
-/* The view of playlist p's entries (created on first use). */
-struct view *lib_entries(struct lib *l, long p);
+/*
+ * The view of playlist p's entries. All exist from lib_init on, and lib_drift
+ * creates those of new playlists, so that readers never write: rendering without
+ * drift may run concurrently under a read lock; lib_drift needs the write lock.
+ */
+struct view *lib_entries(const struct lib *l, long p);
+/* Drift on a view of l: drift_add new items on top, drift_remove from the middle. */
+void lib_drift(struct lib *l, struct view *v);
 /* Drift: drift_add new items at the top, drift_remove removed from the middle. */
 void view_drift(struct view *v, int add, int remove);
 /* The position of the first item whose rank is greater than `rank` (id-sorted lists). */
