@@ -2,7 +2,7 @@
 # provider-sim: every fault knob does what it says, and the log records it.
 . "$(dirname "$0")/../lib.sh"
 
-plan 63
+plan 70
 
 AUTH="Authorization: Bearer test-token"
 U="/v1/me/tracks?limit=5"
@@ -185,6 +185,21 @@ curl -sS -o "$tmp/after" "$SIM_URL/sim/dump"
 is "$(jq -r --arg p "$p" 'select(.stream == "playlists" and .id == $p) | .total' "$tmp/after")" \
 	"$(( $(jq -r --arg p "$p" 'select(.stream == "playlists" and .id == $p) | .total' "$tmp/before") + 1 ))" "a drifted playlist grows by one"
 ok '[ "$(jq -r --arg p "$p" "select(.stream == \"playlists\" and .id == \$p) | .snapshot_id" "$tmp/after")" != "$(jq -r --arg p "$p" "select(.stream == \"playlists\" and .id == \$p) | .snapshot_id" "$tmp/before")" ]' "and gets a new snapshot_id"
+sim_stop
+
+# --- sporadic 404s, and Apple's user token ---------------------------------------------------------
+sim_start --fault-404 @2,4 --music-user-token mut-1 --log "$tmp/log"
+MUT="Music-User-Token: mut-1"
+c1=$(req "/v1/me/library/songs?offset=25" -H "$MUT")
+c2=$(req "/v1/me/library/songs?offset=25" -H "$MUT")
+ok '[ $c2 = 404 ] && jq -e ".errors[0].status == \"404\"" "$tmp/b" >/dev/null' "--fault-404: a 404 in the middle of an Apple list"
+c3=$(req "/v1/me/library/songs?offset=25" -H "$MUT")
+is "$c1 $c3" "200 200" "the same page before and after is served"
+is "$(req "/user/me/tracks?index=25") $(cat "$tmp/b")" '200 {"error":{"type":"DataException","message":"no data","code":800}}' "deezer's not-found is a DataException with HTTP 200"
+is "$(req "/v1/me/library/songs") $(jq -r '.errors[0].status' "$tmp/b")" "403 403" "--music-user-token: Apple paths without it are 403"
+is "$(req "/v1/me/library/songs" -H "Music-User-Token: other")" 403 "and with another one"
+is "$(req "$U")" 200 "other dialects do not need it"
+is "$(jq -c 'select(.fault == "404") | .n' "$tmp/log" | tr '\n' ' ')" "2 4 " "the log records the 404s"
 sim_stop
 
 # --- many clients at once --------------------------------------------------------------------------

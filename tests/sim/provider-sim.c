@@ -31,7 +31,6 @@
 
 /* A fault knob: a probability, or the list of request numbers it fires on. */
 struct fault {
-	const char *name;
 	double p;
 	long *at;
 	size_t nat;
@@ -52,7 +51,8 @@ static struct {
 	struct token tokens[MAX_TOKENS];
 	int ntokens;
 	long issued;
-	struct fault f429, f5xx, fhang, freset, ftrunc, fmalformed, fdrift;
+	struct fault f429, f5xx, f404, fhang, freset, ftrunc, fmalformed, fdrift;
+	char music_user_token[256];	/* required on Apple paths when set */
 	long retry_after;	/* seconds; -1: no header */
 	int retry_after_date;
 	long burst, burst_left, burst_n;
@@ -91,7 +91,8 @@ usage(int status)
 "                    [--refresh-token TOKEN] [--fault-429 SPEC] [--retry-after N|none]\n"
 "                    [--retry-after-date] [--rate N/WINDOW] [--fault-5xx SPEC]\n"
 "                    [--burst N] [--fault-hang SPEC] [--hang-ms N] [--fault-reset SPEC]\n"
-"                    [--fault-truncate SPEC] [--fault-malformed SPEC] [--bad-items P]\n"
+"                    [--fault-truncate SPEC] [--fault-malformed SPEC] [--fault-404 SPEC]\n"
+"                    [--music-user-token TOKEN] [--bad-items P]\n"
 "                    [--null-tracks P] [--local-files P] [--latency MS] [--drift SPEC]\n"
 "                    [--drift-add N] [--drift-remove N]\n"
 "SPEC is a probability (0.1) or a list of request numbers (@3,7,9).\n"
@@ -104,7 +105,7 @@ enum {
 	O_PORT = 'p', O_PORTFILE = 'f', O_SEED = 's', O_QUIET = 'q', O_HELP = 'h',
 	O_ARTISTS = 256, O_ALBUMS, O_TRACKS, O_UNSAVED, O_PLAYLISTS, O_PLMAX, O_USER,
 	O_DIALECT, O_DUMP, O_LOG, O_TOKEN, O_TTL, O_REFRESH, O_F429, O_RA, O_RADATE,
-	O_RATE, O_F5XX, O_BURST, O_FHANG, O_HANGMS, O_FRESET, O_FTRUNC, O_FMALFORMED,
+	O_RATE, O_F5XX, O_BURST, O_FHANG, O_HANGMS, O_FRESET, O_FTRUNC, O_FMALFORMED, O_F404, O_MUT,
 	O_BAD, O_NULL, O_LOCAL, O_LATENCY, O_DRIFT, O_DRIFTADD, O_DRIFTRM
 };
 
@@ -138,6 +139,8 @@ static const struct option longopts[] = {
 	{ "fault-reset", required_argument, NULL, O_FRESET },
 	{ "fault-truncate", required_argument, NULL, O_FTRUNC },
 	{ "fault-malformed", required_argument, NULL, O_FMALFORMED },
+	{ "fault-404", required_argument, NULL, O_F404 },
+	{ "music-user-token", required_argument, NULL, O_MUT },
 	{ "bad-items", required_argument, NULL, O_BAD },
 	{ "null-tracks", required_argument, NULL, O_NULL },
 	{ "local-files", required_argument, NULL, O_LOCAL },
@@ -191,7 +194,6 @@ fault_parse(struct fault *f, int opt, const char *arg)
 	char *end;
 	long v;
 
-	f->name = optname(opt) + 6;	/* after "fault-" */
 	free(f->at);
 	f->at = NULL;
 	f->nat = 0;
@@ -536,6 +538,15 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		o->fault = e == ERR_EXPIRED ? "expired" : NULL;
 		return;
 	}
+	if (d == D_APPLE && S.music_user_token[0] != '\0') {
+		const char *mut = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+		    "Music-User-Token");
+
+		if (mut == NULL || strcmp(mut, S.music_user_token) != 0) {
+			o->status = render_error(d, ERR_FORBIDDEN, NULL, &rs->body);
+			return;
+		}
+	}
 	if ((wait_ms = rate_wait_ms()) > 0) {
 		o->fault = "rate";
 		ra = (wait_ms + 999) / 1000;
@@ -555,6 +566,11 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		o->fault = "429";
 		ra = S.retry_after;
 		goto throttle;
+	} else if (fires(&S.f404, n)) {
+		/* Apple's sporadic 404 in the middle of a list. */
+		o->fault = "404";
+		o->status = render_error(d, ERR_NOT_FOUND, NULL, &rs->body);
+		return;
 	} else if (S.burst_left > 0 || fires(&S.f5xx, n)) {
 		if (S.burst_left == 0) {
 			S.burst_left = S.burst;
@@ -955,11 +971,17 @@ main(int argc, char *argv[])
 		case O_FRESET: fault_parse(&S.freset, ch, optarg); break;
 		case O_FTRUNC: fault_parse(&S.ftrunc, ch, optarg); break;
 		case O_FMALFORMED: fault_parse(&S.fmalformed, ch, optarg); break;
+		case O_F404: fault_parse(&S.f404, ch, optarg); break;
+		case O_MUT:
+			if (*optarg == '\0' || strlen(optarg) >= sizeof S.music_user_token)
+				die(EXIT_USAGE, "--music-user-token: empty or too long");
+			snprintf(S.music_user_token, sizeof S.music_user_token, "%s", optarg);
+			break;
 		case O_BAD: S.lib.p_bad = prob(ch, optarg); break;
 		case O_NULL: S.lib.p_null = prob(ch, optarg); break;
 		case O_LOCAL: S.lib.p_local = prob(ch, optarg); break;
 		case O_LATENCY: S.latency_ms = (long)num(ch, optarg, 0, 600000); break;
-		case O_DRIFT: fault_parse(&S.fdrift, ch, optarg); S.fdrift.name = "drift"; break;
+		case O_DRIFT: fault_parse(&S.fdrift, ch, optarg); break;
 		case O_DRIFTADD: S.lib.drift_add = (int)num(ch, optarg, 0, 1000); break;
 		case O_DRIFTRM: S.lib.drift_remove = (int)num(ch, optarg, 0, 1000); break;
 		default: usage(EXIT_USAGE);
@@ -1042,6 +1064,7 @@ main(int argc, char *argv[])
 	free(S.freset.at);
 	free(S.ftrunc.at);
 	free(S.fmalformed.at);
+	free(S.f404.at);
 	free(S.fdrift.at);
 	return 0;
 }
