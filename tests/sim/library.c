@@ -375,8 +375,10 @@ lib_added_at(const struct lib *l, int kind, long serial, const struct view *v)
 }
 
 long long
-lib_entry_added_at(const struct lib *l, long p, long j)
+lib_entry_added_at(const struct lib *l, long p, long j, const struct view *v)
 {
+	if (j >= v->newbase)
+		return SIM_T0 + (long long)(j - v->newbase + 1) * 60;
 	return SIM_T0 - (long long)(entry_hash(l, p, j, SALT_JITTER) % (3 * 365 * 86400LL));
 }
 

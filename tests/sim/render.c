@@ -724,6 +724,42 @@ sp_playlist(struct ctx *c, long serial)
 	jw_obj_end(w);
 }
 
+/* The members of playlist p's entry e; with_item adds the 2026 `item` beside `track`. */
+static void
+sp_entry(struct ctx *c, const struct view *v, long p, const struct playlist *pl, long e,
+    int with_item)
+{
+	struct jw *w = &c->w;
+	enum entry_kind ek;
+	long t = lib_entry_track(c->l, p, e, &ek);
+	/* Collaborators and the owner take turns adding to a collaborative playlist. */
+	const char *by = pl->own || (pl->collaborative && e % 2) ? c->l->user : pl->owner;
+
+	kiso(w, "added_at", lib_entry_added_at(c->l, p, e, v));
+	jw_key(w, "added_by");
+	sp_user(c, by, ek == E_NULL);
+	jw_kbool(w, "is_local", ek == E_LOCAL);
+	jw_kstr(w, "primary_color", NULL);
+	if (with_item && ek != E_NULL) {
+		jw_key(w, "item");
+		if (ek == E_LOCAL)
+			sp_local_track(c, t);
+		else
+			sp_track(c, t, 1);
+	}
+	jw_key(w, "track");
+	if (ek == E_NULL)
+		jw_null(w);
+	else if (ek == E_LOCAL)
+		sp_local_track(c, t);
+	else
+		sp_track(c, t, 1);
+	jw_key(w, "video_thumbnail");
+	jw_obj(w);
+	jw_kstr(w, "url", NULL);
+	jw_obj_end(w);
+}
+
 enum sp_list { SP_TRACKS, SP_ALBUMS, SP_PLAYLISTS, SP_ENTRIES, SP_ITEMS };
 
 /* Offset paging: {href, items, limit, next, offset, previous, total}. */
@@ -732,8 +768,7 @@ sp_offset_page(struct ctx *c, struct view *v, enum sp_list what, const char *bas
 {
 	struct jw *w = &c->w;
 	struct playlist pl;
-	long offset, limit, total, pos, end, s, e;
-	enum entry_kind ek;
+	long offset, limit, total, pos, end, s;
 
 	if (arg_num(c, "limit", 20, 1, 50, &limit) != 0) {
 		fail(c, ERR_BAD_LIMIT, NULL);
@@ -775,36 +810,9 @@ sp_offset_page(struct ctx *c, struct view *v, enum sp_list what, const char *bas
 			jw_key(w, "album");
 			sp_album(c, s, 1);
 			break;
-		default: {
-			long t = lib_entry_track(c->l, p, (e = s), &ek);
-			int collab_other = pl.collaborative && e % 2;
-
-			kiso(w, "added_at", e >= v->newbase ? SIM_T0 + (e - v->newbase + 1) * 60 :
-			    lib_entry_added_at(c->l, p, e));
-			jw_key(w, "added_by");
-			sp_user(c, pl.own && !collab_other ? c->l->user : pl.owner, ek == E_NULL);
-			jw_kbool(w, "is_local", ek == E_LOCAL);
-			jw_kstr(w, "primary_color", NULL);
-			if (what == SP_ITEMS && ek != E_NULL) {
-				jw_key(w, "item");
-				if (ek == E_LOCAL)
-					sp_local_track(c, t);
-				else
-					sp_track(c, t, 1);
-			}
-			jw_key(w, "track");
-			if (ek == E_NULL)
-				jw_null(w);
-			else if (ek == E_LOCAL)
-				sp_local_track(c, t);
-			else
-				sp_track(c, t, 1);
-			jw_key(w, "video_thumbnail");
-			jw_obj(w);
-			jw_kstr(w, "url", NULL);
-			jw_obj_end(w);
+		default:
+			sp_entry(c, v, p, &pl, s, what == SP_ITEMS);
 			break;
-		}
 		}
 		jw_obj_end(w);
 	}
@@ -1534,8 +1542,7 @@ dz_page(struct ctx *c, struct view *v, int kind, long p)
 			dz_playlist(c, s, lib_added_at(c->l, K_PLAYLIST, s, v));
 			break;
 		default:
-			dz_track(c, lib_entry_track(c->l, p, s, &ek), s >= v->newbase ?
-			    SIM_T0 + (s - v->newbase + 1) * 60 : lib_entry_added_at(c->l, p, s));
+			dz_track(c, lib_entry_track(c->l, p, s, &ek), lib_entry_added_at(c->l, p, s, v));
 			break;
 		}
 		c->rs->items++;
@@ -1648,8 +1655,7 @@ g_item(struct ctx *c, int kind, struct view *v, long p, long pos, long s)
 		tr = lib_entry_track(c->l, p, s, &ek);
 		jw_kint(w, "position", pos);
 		jw_kstr(w, "track_id", lib_id(c->l, D_GENERIC, K_TRACK, tr, id));
-		kiso(w, "added_at", s >= v->newbase ? SIM_T0 + (s - v->newbase + 1) * 60 :
-		    lib_entry_added_at(c->l, p, s));
+		kiso(w, "added_at", lib_entry_added_at(c->l, p, s, v));
 		break;
 	}
 	jw_obj_end(w);

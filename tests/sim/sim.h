@@ -121,7 +121,7 @@ void lib_playlist(const struct lib *l, long serial, struct playlist *p);
 /* The entry at entry serial j of playlist p: its track serial and flavour. */
 long lib_entry_track(const struct lib *l, long p, long j, enum entry_kind *kind);
 long long lib_added_at(const struct lib *l, int kind, long serial, const struct view *v);
-long long lib_entry_added_at(const struct lib *l, long p, long j);
+long long lib_entry_added_at(const struct lib *l, long p, long j, const struct view *v);
 
 /* Views. */
 long view_count(const struct view *v);
