@@ -1292,25 +1292,25 @@ notfound:
 
 /* ---- Deezer -------------------------------------------------------------------- */
 
+/* KEY (picture or cover) and its four sizes: the image of the Deezer object TYPE/ID. */
 static void
-dz_pictures(struct jw *w, const char *what, const char *id, uint64_t h)
+dz_pictures(struct jw *w, const char *key, const char *type, const char *id, uint64_t h)
 {
 	static const char *sizes[][2] = {
 		{ "_small", "56x56" }, { "_medium", "250x250" }, { "_big", "500x500" },
 		{ "_xl", "1000x1000" }
 	};
-	char key[32], s[200];
-	const char *kind = strcmp(what, "picture") == 0 ? "artist" : "cover";
+	char name[32], s[200];
 	size_t i;
 
-	snprintf(s, sizeof s, "https://api.deezer.com/%s/%s/image",
-	    strcmp(what, "picture") == 0 ? "artist" : "album", id);
-	jw_kstr(w, what, s);
+	snprintf(s, sizeof s, "https://api.deezer.com/%s/%s/image", type, id);
+	jw_kstr(w, key, s);
 	for (i = 0; i < 4; i++) {
-		snprintf(key, sizeof key, "%s%s", what, sizes[i][0]);
+		snprintf(name, sizeof name, "%s%s", key, sizes[i][0]);
 		snprintf(s, sizeof s, "https://e-cdns-images.dzcdn.net/images/%s/%016" PRIx64
-		    "%016" PRIx64 "/%s-000000-80-0-0.jpg", kind, h, ~h, sizes[i][1]);
-		jw_kstr(w, key, s);
+		    "%016" PRIx64 "/%s-000000-80-0-0.jpg", strcmp(type, "artist") == 0 ?
+		    "artist" : "cover", h, ~h, sizes[i][1]);
+		jw_kstr(w, name, s);
 	}
 }
 
@@ -1332,7 +1332,7 @@ dz_artist(struct ctx *c, long serial, int full, long long time_add)
 		snprintf(s, sizeof s, "https://www.deezer.com/artist/%s", id);
 		jw_kstr(w, "link", s);
 	}
-	dz_pictures(w, "picture", id, lib_hash(c->l, K_ARTIST, serial, 99));
+	dz_pictures(w, "picture", "artist", id, lib_hash(c->l, K_ARTIST, serial, 99));
 	if (full) {
 		jw_kint(w, "nb_album", 1 + ar.popularity / 10);
 		jw_kint(w, "nb_fan", ar.followers);
@@ -1364,10 +1364,13 @@ dz_album(struct ctx *c, long serial, int full, long long time_add)
 		snprintf(s, sizeof s, "https://www.deezer.com/album/%s", id);
 		jw_kstr(w, "link", s);
 	}
-	dz_pictures(w, "cover", id, lib_hash(c->l, K_ALBUM, serial, 99));
-	snprintf(s, sizeof s, "%016" PRIx64 "%016" PRIx64, lib_hash(c->l, K_ALBUM, serial, 99),
-	    ~lib_hash(c->l, K_ALBUM, serial, 99));
-	jw_kstr(w, "md5_image", s);
+	dz_pictures(w, "cover", "album", id, lib_hash(c->l, K_ALBUM, serial, 99));
+	if (!full) {
+		/* Albums nested in tracks carry md5_image; the user's albums do not. */
+		snprintf(s, sizeof s, "%016" PRIx64 "%016" PRIx64,
+		    lib_hash(c->l, K_ALBUM, serial, 99), ~lib_hash(c->l, K_ALBUM, serial, 99));
+		jw_kstr(w, "md5_image", s);
+	}
 	if (full) {
 		jw_kint(w, "nb_tracks", al.total_tracks);
 		release_date(&al, date, sizeof date);
@@ -1403,10 +1406,8 @@ dz_track(struct ctx *c, long serial, long long time_add)
 	jw_key(w, "id");
 	jw_num_raw(w, id);
 	jw_kbool(w, "readable", 1);
-	if (t.bad != BAD_NO_NAME) {
+	if (t.bad != BAD_NO_NAME)
 		jw_kstr(w, "title", t.name);
-		jw_kstr(w, "title_short", t.name);
-	}
 	snprintf(s, sizeof s, "https://www.deezer.com/track/%s", id);
 	jw_kstr(w, "link", s);
 	if (t.bad == BAD_NEG_DURATION)
@@ -1417,6 +1418,9 @@ dz_track(struct ctx *c, long serial, long long time_add)
 	jw_kbool(w, "explicit_lyrics", t.explicit_);
 	jw_kint(w, "explicit_content_lyrics", t.explicit_);
 	jw_kint(w, "explicit_content_cover", 2);
+	snprintf(s, sizeof s, "%016" PRIx64 "%016" PRIx64, lib_hash(c->l, K_ALBUM, t.album, 99),
+	    ~lib_hash(c->l, K_ALBUM, t.album, 99));
+	jw_kstr(w, "md5_image", s);
 	jw_kint(w, "time_add", time_add);
 	jw_key(w, "album");
 	dz_album(c, t.album, 0, 0);
@@ -1452,8 +1456,7 @@ dz_playlist(struct ctx *c, long serial, long long time_add)
 	jw_kint(w, "fans", (long long)(h % 100));
 	snprintf(s, sizeof s, "https://www.deezer.com/playlist/%s", id);
 	jw_kstr(w, "link", s);
-	snprintf(s, sizeof s, "https://api.deezer.com/playlist/%s/image", id);
-	jw_kstr(w, "picture", s);
+	dz_pictures(w, "picture", "playlist", id, h);
 	snprintf(s, sizeof s, "%016" PRIx64 "%016" PRIx64, h,
 	    (uint64_t)lib_entries(c->l, serial)->version);
 	jw_kstr(w, "checksum", s);
