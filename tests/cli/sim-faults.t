@@ -81,7 +81,8 @@ is "$?" 28 "the hung request is never answered (curl times out)"
 is "$(logn 1 '[.status, .fault]')" '[0,"hang"]' "the log records the hang with status 0"
 curl -sS -m 20 -H "$AUTH" -o /dev/null "$SIM_URL$U" 2>/dev/null &
 bg=$!
-sleep 0.2
+i=0
+while ! grep -q '"n":3,' "$tmp/log" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 sim_stop
 is "$?" 0 "SIGTERM stops the server cleanly while a request hangs"
 wait $bg

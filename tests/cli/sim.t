@@ -2,7 +2,7 @@
 # provider-sim: command line, and every dialect paged to the end equals the dump.
 . "$(dirname "$0")/../lib.sh"
 
-plan 66
+plan 68
 
 AUTH="Authorization: Bearer test-token"
 LIB="--seed 7 --artists 23 --albums 31 --tracks 157 --playlists 9 --playlist-max 130
@@ -53,6 +53,8 @@ expect() {
 run 0 "--help" -- provider-sim --help
 ok 'grep -q "^usage: provider-sim" "$out" && grep -q -- "--fault-429" "$out"' "--help prints the usage on stdout"
 run 64 "unknown option" -- provider-sim --no-such-option
+ok 'head -1 "$err" | grep -q "^provider-sim: --no-such-option: unknown option"' "it names the option, prefixed with the program's name"
+run 64 "missing argument" -- provider-sim --seed
 run 64 "bad number" -- provider-sim --tracks 12x
 ok 'grep -q "^provider-sim: --tracks: .12x. is not a number" "$err"' "usage errors name the option, prefixed"
 run 64 "bad probability" -- provider-sim --fault-429 1.5

@@ -908,6 +908,7 @@ main(int argc, char *argv[])
 	S.burst = 1;
 	S.hang_ms = 0;
 
+	opterr = 0;	/* getopt would name the program by its path */
 	while ((ch = getopt_long(argc, argv, "p:f:s:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_PORT: S.port = (unsigned)num(ch, optarg, 0, 65535); break;
@@ -984,13 +985,20 @@ main(int argc, char *argv[])
 		case O_DRIFT: fault_parse(&S.fdrift, ch, optarg); break;
 		case O_DRIFTADD: S.lib.drift_add = (int)num(ch, optarg, 0, 1000); break;
 		case O_DRIFTRM: S.lib.drift_remove = (int)num(ch, optarg, 0, 1000); break;
-		default: usage(EXIT_USAGE);
+		default:
+			if (optopt != 0 && optopt < 256)
+				say("-%c: unknown option or missing argument", optopt);
+			else
+				say("%s: unknown option or missing argument", argv[optind - 1]);
+			usage(EXIT_USAGE);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc != 0)
+	if (argc != 0) {
+		say("%s: unexpected operand", argv[0]);
 		usage(EXIT_USAGE);
+	}
 	if (S.lib.p_null + S.lib.p_local > 1)
 		die(EXIT_USAGE, "--null-tracks and --local-files add up to more than 1");
 	if ((S.lib.n[K_ALBUM] > 0 && S.lib.n[K_ARTIST] == 0) ||
