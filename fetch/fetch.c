@@ -29,6 +29,9 @@
 #define MAX_PASSES 3
 #define MAX_429 50
 #define RECENT 64
+#define PAR_DRIFT (-1)		/* parallel_pages: the list moved, walk again */
+#define PAR_SHORT (-2)		/* parallel_pages: a page came short, go on in order */
+#define SKIPPED_KEY "\001skipped"	/* the key of an item over the cap */
 
 static void
 usage(int status)
@@ -233,6 +236,8 @@ struct walk {
 	const char *error;
 	int complete, forbidden;
 	int fell_back;			/* the endpoint's fallback path is in use */
+	long long pass_pages;		/* pages of this pass (page-number paging) */
+	int sequential;			/* -P found short pages: no more parallel */
 
 	/* the page in flight */
 	long status;
@@ -364,13 +369,10 @@ on_item(void *arg, struct page *p, const struct page_item *it)
 	(void)p;
 	if (w->status < 200 || w->status > 299 || !w->emitting)
 		return 0;
-	if (it->error) {
-		warn("%s: offset %lld: item skipped: %s", w->key,
-		    w->page_offset + (long long)it->index, it->error);
-		w->page_new++;
-		return 0;
-	}
-	if (prov_item_key(opt.prov_id, it->value, key, sizeof key) != 0)
+	/* an item that could not be read has no identity but this */
+	if (it->error)
+		snprintf(key, sizeof key, "%s", SKIPPED_KEY);
+	else if (prov_item_key(opt.prov_id, it->value, key, sizeof key) != 0)
 		key[0] = '\0';
 	if (w->overlap && it->index == 0) {
 		/* the item before this page, fetched again: it must not have moved */
@@ -382,6 +384,13 @@ on_item(void *arg, struct page *p, const struct page_item *it)
 			w->drift = 1;
 			return 1;
 		}
+		return 0;
+	}
+	if (it->error) {
+		warn("%s: offset %lld: item skipped: %s", w->key,
+		    w->page_offset + (long long)it->index, it->error);
+		w->page_new++;
+		snprintf(w->page_last, sizeof w->page_last, "%s", key);
 		return 0;
 	}
 	if (opt.since && prov_item_added(opt.prov_id, it->value, added) == 0) {
@@ -434,6 +443,8 @@ on_body(char *data, size_t size, size_t n, void *arg)
 
 	if (w->status == 0)
 		curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &w->status);
+	if (w->status >= 300 && w->status <= 399)
+		return len;	/* a redirect's body: request() follows the Location */
 	w->body_bytes += len;
 	if (w->body_bytes > opt.max_body) {
 		w->body_over = 1;
@@ -519,10 +530,8 @@ setup_curl(struct walk *w)
 	curl_easy_setopt(c, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	/* curl sends a custom Authorization only to the host and port first asked */
-	curl_easy_setopt(c, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	/* redirects are followed by request(), which decides where credentials go */
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)opt.timeout_ms);
@@ -567,16 +576,16 @@ enum outcome {
 };
 
 
-/* The URL of the request: the page's URL with the limit and the credentials. */
+/* The URL of a page's request: the page's URL with the limit and the fixed parameters. */
 static char *
-request_url(struct walk *w, const char *url, unsigned *gen)
+request_url(struct walk *w, const char *url)
 {
 	char num[32], *u = xstrdup(url), *v;
 	const struct endpoint *ep = w->ep;
 
 	if (ep->limit_param && opt.limit > 0) {
 		/* Apple drops limit (and include) from its next links: put them back */
-		snprintf(num, sizeof num, "%d", opt.limit < ep->max_limit ? opt.limit : ep->max_limit);
+		snprintf(num, sizeof num, "%d", opt.limit);
 		v = url_set_param(u, ep->limit_param, num);
 		free(u);
 		u = v;
@@ -599,26 +608,41 @@ request_url(struct walk *w, const char *url, unsigned *gen)
 		}
 		free(q);
 	}
-	pthread_mutex_lock(&token_lock);
-	*gen = token_generation;
-	if (opt.prov->auth == AUTH_QUERY && token) {
-		v = url_set_param(u, opt.prov->auth_param, token);
-		free(u);
-		u = v;
-	}
-	pthread_mutex_unlock(&token_lock);
 	return u;
 }
 
-/* One request for the page at url; fills w's page fields and says what happened. */
-static enum outcome
-request(struct walk *w, const char *url, unsigned *gen)
+/*
+ * The first page of a fresh walk, where "nothing here" (Apple's 404, Deezer's
+ * code 800) means an empty collection. Anywhere else the list was seen to
+ * exist, and the same answer is a failure to retry, never an empty list.
+ */
+static int
+fresh_start(const struct walk *w)
+{
+	return w->page_offset == 0 && w->fetched == 0 && w->pages == 0 && w->pass == 1 &&
+	    w->total < 0;
+}
+
+static int
+same_origin(const char *a, const char *b)
+{
+	char oa[512], ob[512];
+
+	return url_origin(a, oa, sizeof oa) == 0 && url_origin(b, ob, sizeof ob) == 0 &&
+	    strcmp(oa, ob) == 0;
+}
+
+/*
+ * One HTTP exchange at url, with the credentials when creds is set. The token
+ * and its generation are read together, so that a 401 refreshes the token that
+ * was actually sent. Returns curl's code; the walk's page fields say the rest.
+ */
+static CURLcode
+perform(struct walk *w, const char *url, int creds, unsigned *gen)
 {
 	struct curl_slist *h = NULL;
-	char *full, *clean, hdr[8300], *msg;
+	char hdr[8300], *full = NULL, *esc;
 	CURLcode rc;
-	long long code;
-	const char *s;
 
 	w->status = 0;
 	w->retry_after[0] = '\0';
@@ -635,39 +659,94 @@ request(struct walk *w, const char *url, unsigned *gen)
 	buf_reset(&w->held);
 	page_reset(w->page);
 
-	full = request_url(w, url, gen);
-	clean = url_clean(full);
-	if ((token || user_token) && url_plain_remote(full)) {
-		snprintf(w->why, sizeof w->why, "refusing to send credentials over plain http: %s", clean);
-		free(full);
-		free(clean);
-		return FATAL;
-	}
 	pthread_mutex_lock(&token_lock);
-	if (opt.prov->auth == AUTH_BEARER && token) {
+	*gen = token_generation;
+	if (creds && opt.prov->auth == AUTH_QUERY && token) {
+		esc = curl_easy_escape(NULL, token, 0);
+		full = url_set_param(url, opt.prov->auth_param, esc ? esc : "");
+		curl_free(esc);
+	}
+	if (creds && opt.prov->auth == AUTH_BEARER && token) {
 		snprintf(hdr, sizeof hdr, "Authorization: Bearer %s", token);
 		h = curl_slist_append(h, hdr);
 	}
-	if (opt.prov->user_token && user_token) {
+	if (creds && opt.prov->user_token && user_token) {
 		snprintf(hdr, sizeof hdr, "Music-User-Token: %s", user_token);
 		h = curl_slist_append(h, hdr);
 	}
 	pthread_mutex_unlock(&token_lock);
+	memset(hdr, 0, sizeof hdr);
 	h = curl_slist_append(h, "Accept: application/json");
-	curl_easy_setopt(w->curl, CURLOPT_URL, full);
+	curl_easy_setopt(w->curl, CURLOPT_URL, full ? full : url);
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, h);
-	if (rate_wait() != 0) {
-		curl_slist_free_all(h);
-		free(full);
-		free(clean);
-		return STOPPED;
-	}
 	rc = curl_easy_perform(w->curl);
 	curl_easy_setopt(w->curl, CURLOPT_HTTPHEADER, NULL);
 	curl_slist_free_all(h);
-	memset(hdr, 0, sizeof hdr);
-	free(full);
+	if (full) {
+		memset(full, 0, strlen(full));
+		free(full);
+	}
 	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &w->status);
+	return rc;
+}
+
+/*
+ * One request for the page at url; fills w's page fields and says what
+ * happened. Redirects are followed here, not by curl: curl keeps custom
+ * headers (Apple's Music-User-Token) on a redirect to another host. The
+ * credentials go only to the origin first asked, and never over plain http
+ * except to loopback.
+ */
+static enum outcome
+request(struct walk *w, const char *url, unsigned *gen)
+{
+	char *full, *clean, *msg, *loc;
+	CURLcode rc;
+	long long code;
+	const char *s;
+	int creds = 1, hop, have;
+
+	pthread_mutex_lock(&token_lock);
+	have = token != NULL || user_token != NULL;
+	pthread_mutex_unlock(&token_lock);
+	full = request_url(w, url);
+	for (hop = 0;; hop++) {
+		clean = url_clean(full);
+		if (creds && have && url_plain_remote(full)) {
+			snprintf(w->why, sizeof w->why, "refusing to send credentials over plain http: %s",
+			    clean);
+			free(full);
+			free(clean);
+			return FATAL;
+		}
+		if (rate_wait() != 0) {
+			free(full);
+			free(clean);
+			return STOPPED;
+		}
+		rc = perform(w, full, creds, gen);
+		loc = NULL;
+		if (rc == CURLE_OK && w->status >= 300 && w->status <= 399 && hop < 5 &&
+		    curl_easy_getinfo(w->curl, CURLINFO_REDIRECT_URL, &loc) == CURLE_OK && loc) {
+			char *next = xstrdup(loc);
+
+			if (!same_origin(next, full)) {
+				/* another origin: no token goes there, not even in the query */
+				char *v = opt.prov->auth == AUTH_QUERY ?
+				    url_del_param(next, opt.prov->auth_param) : xstrdup(next);
+
+				free(next);
+				next = v;
+				creds = 0;
+			}
+			free(full);
+			free(clean);
+			full = next;
+			continue;
+		}
+		break;
+	}
+	free(full);
 
 	if (stopping) {
 		free(clean);
@@ -705,7 +784,7 @@ request(struct walk *w, const char *url, unsigned *gen)
 			return THROTTLED;
 		if (code == 300 || code == 200)	/* invalid token; permission */
 			return code == 300 ? AUTH : FORBIDDEN;
-		if (code == 800 && w->page_offset == 0)	/* no data */
+		if (code == 800 && fresh_start(w))	/* no data */
 			return EMPTY;
 		return FATAL;
 	}
@@ -728,10 +807,10 @@ request(struct walk *w, const char *url, unsigned *gen)
 	case 403:
 		return FORBIDDEN;
 	case 404:
-		if (w->page_offset == 0 && w->fetched == 0)
+		if (fresh_start(w))
 			return EMPTY;
 		/* Apple answers 404 now and then in the middle of a list */
-		return opt.prov->empty_is_404 ? RETRY : FATAL;
+		return RETRY;
 	case 408: case 500: case 502: case 503: case 504:
 		return RETRY;
 	default:
@@ -880,8 +959,8 @@ walk(struct walk *w)
 			}
 			free(w->next);
 			w->next = NULL;
-			w->total = w->total < 0 ? 0 : w->total;
-			w->complete = w->fetched == 0 || w->total == w->fetched;
+			w->total = 0;
+			w->complete = 1;
 			w->pages++;
 			emit_state(w);
 			return 0;
@@ -948,8 +1027,9 @@ walk(struct walk *w)
 		}
 		if (total >= 0)
 			w->total = total;
-		w->fetched += (long long)w->page_new - 0;
+		w->fetched += (long long)w->page_new;
 		w->pages++;
+		w->pass_pages++;
 		if (w->page_last[0])
 			memcpy(w->last_key, w->page_last, sizeof w->last_key);
 
@@ -972,7 +1052,7 @@ walk(struct walk *w)
 			if (w->page_new == 0) {
 				nx = NULL;
 			} else {
-				snprintf(num, sizeof num, "%lld", w->pages + 1);
+				snprintf(num, sizeof num, "%lld", w->pass_pages + 1);
 				v = url_set_param(w->next ? w->next : w->first_url,
 				    w->ep->offset_param, num);
 				free(w->next);
@@ -1025,7 +1105,7 @@ walk(struct walk *w)
 			if (v == NULL || parse_ll(v, 0, 1LL << 50, &off) != 0)
 				off = w->fetched;
 			free(v);
-			if (off <= prev_offset && w->page_new > 0) {
+			if (off <= prev_offset) {
 				say("%s: the next page does not advance (offset %lld after %lld): a loop",
 				    w->key, off, prev_offset);
 				free(next);
@@ -1062,13 +1142,19 @@ walk(struct walk *w)
 		free(w->next);
 		w->next = next;
 		emit_state(w);
-		if (opt.workers > 1 && w->ep->paging == PAGING_OFFSET && w->total >= 0 &&
-		    opt.since == NULL && w->playlist_id == NULL && w->last_key[0]) {
+		if (opt.workers > 1 && w->ep->paging == PAGING_OFFSET && w->ep->limit_param &&
+		    w->total >= 0 && opt.since == NULL && w->playlist_id == NULL &&
+		    w->last_key[0] && !w->sequential) {
 			/* the total is known: the rest of the pages, N at a time, in order */
 			if ((rc = parallel_pages(w)) >= 0)
 				return rc;
 			if (stopping)
 				goto stopped;
+			if (rc == PAR_SHORT) {
+				/* a short page: the provider's next links from here on */
+				w->sequential = 1;
+				continue;
+			}
 			if (w->pass >= MAX_PASSES) {
 				say("%s: the list keeps changing under the walk (%d passes); partial",
 				    w->key, w->pass);
@@ -1090,6 +1176,7 @@ rewalk:
 		w->fetched = 0;
 		w->last_key[0] = '\0';
 		w->nrecent = 0;
+		w->pass_pages = 0;
 		w->total = -1;	/* the new pass takes the total of its first page */
 		emit_state(w);
 	}
@@ -1325,7 +1412,8 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 	struct walk *w = q->w;
 	long long total = -1;
 	struct buf swap;
-	char num[32], *next;
+	char num[32], *next, *v;
+	long long off;
 	int last;
 
 	if (o != OK) {
@@ -1344,7 +1432,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 			q->rc = EXIT_NOPERM;
 			break;
 		case STOPPED:
-			q->rc = stopping ? EXIT_TEMPFAIL : -1;
+			q->rc = stopping ? EXIT_TEMPFAIL : PAR_DRIFT;
 			break;
 		default:
 			say("%s: %s", w->key, pw->why);
@@ -1352,7 +1440,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 			q->rc = EXIT_DATAERR;
 			break;
 		}
-		if (q->rc != -1 && o != AUTH && o != FORBIDDEN)
+		if (q->rc != PAR_DRIFT && o != AUTH && o != FORBIDDEN)
 			emit_state(w);
 		if (o == FORBIDDEN)
 			say("%s: forbidden: %s", w->key, pw->why);
@@ -1362,7 +1450,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 	if (page_int(pw->page, PAGE_TOTAL, &total) != 0)
 		page_int(pw->page, PAGE_META_TOTAL, &total);
 	if ((total >= 0 && total != w->total) || strcmp(pw->first_key, w->last_key) != 0) {
-		q->rc = -1;	/* the list moved under the walk */
+		q->rc = PAR_DRIFT;	/* the list moved under the walk */
 		q->stop = 1;
 		return;
 	}
@@ -1382,13 +1470,45 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 		w->offset = w->fetched;
 		w->complete = w->fetched == w->total && page_str(pw->page, PAGE_NEXT) == NULL;
 		if (!w->complete) {
-			q->rc = -1;
+			q->rc = PAR_DRIFT;
 			q->stop = 1;
 			buf_reset(&w->held);	/* written again by the next pass */
 			return;
 		}
 		emit_state(w);
 		q->rc = 0;
+		q->stop = 1;
+		return;
+	}
+	if ((long long)pw->page_new < q->step) {
+		/*
+		 * Fewer items than asked (Spotify leaves out some it cannot serve):
+		 * the pages after it do not start where the window thought. Its own
+		 * next link says where the list goes on.
+		 */
+		next = url_resolve(opt.base_url, page_str(pw->page, PAGE_NEXT));
+		if (!same_origin(next, opt.base_url)) {
+			free(next);
+			q->rc = PAR_DRIFT;
+			q->stop = 1;
+			buf_reset(&w->held);
+			return;
+		}
+		v = url_param(next, w->ep->offset_param);
+		if (v == NULL || parse_ll(v, 0, 1LL << 50, &off) != 0 || off <= start) {
+			free(v);
+			free(next);
+			q->rc = PAR_DRIFT;
+			q->stop = 1;
+			buf_reset(&w->held);
+			return;
+		}
+		free(v);
+		free(w->next);
+		w->next = next;
+		w->offset = off;
+		emit_state(w);
+		q->rc = PAR_SHORT;
 		q->stop = 1;
 		return;
 	}
@@ -1448,7 +1568,7 @@ par_worker(void *arg)
 	return NULL;
 }
 
-/* Returns the walk's exit status, or -1 when the list moved and must be walked again. */
+/* Returns the walk's exit status, PAR_DRIFT or PAR_SHORT. */
 static int
 parallel_pages(struct walk *w)
 {
@@ -1467,7 +1587,7 @@ parallel_pages(struct walk *w)
 		return EXIT_SOFTWARE;
 	if (w->offset >= w->total) {
 		/* nothing after this page, yet it had a next link: judge it in order */
-		return -1;
+		return PAR_SHORT;
 	}
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&t[i], NULL, par_worker, &q) != 0)
@@ -1759,13 +1879,18 @@ main(int argc, char *argv[])
 	}
 	if (opt.since && !ep->newest_first && url == NULL)
 		die(EXIT_USAGE, "--since: %s %s is not sorted newest first", opt.prov->name, stream);
-	if (opt.limit == 0)
+	if (opt.limit == 0 || (ep->max_limit > 0 && opt.limit > ep->max_limit))
 		opt.limit = ep->max_limit;
+	if (ep->paging == PAGING_OFFSET && ep->limit_param && opt.limit < 2)
+		die(EXIT_USAGE, "--limit: at least 2 with offset paging (each page re-reads the last "
+		    "item of the one before)");
 	if (opt.state_json && *opt.state_json) {
 		state_root = json_parse(opt.state_json, strlen(opt.state_json), err, sizeof err);
 		if (state_root == NULL || state_root->type != yajl_t_object)
 			die(EXIT_USAGE, "--state: not a JSON object: %s", err);
 	}
+	if (opt.prov->auth == AUTH_QUERY && opt.prov->auth_param)
+		url_secret(opt.prov->auth_param);
 	load_tokens();
 	srand((unsigned)(time(NULL) ^ getpid()));
 	iso8601_now(now_iso);

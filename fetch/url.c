@@ -88,9 +88,10 @@ char *
 url_resolve(const char *base, const char *ref)
 {
 	char origin[1024];
+	const char *a, *e;
 	struct buf b;
 
-	if (strstr(ref, "://") != NULL || url_origin(base, origin, sizeof origin) != 0)
+	if (authority(ref, &a, &e) == 0 || url_origin(base, origin, sizeof origin) != 0)
 		return xstrdup(ref);
 	buf_init(&b);
 	buf_adds(&b, origin);
@@ -151,15 +152,13 @@ rebuild(const char *url, const char *name, const char *value)
 	frag = strchr(url, '#');
 	buf_add(&b, url, q ? (size_t)(q - url) : frag ? (size_t)(frag - url) : strlen(url));
 	if (q) {
-		for (p = q + 1; *p && *p != '#'; p = *end ? end + 1 : end) {
+		for (p = q + 1; *p && *p != '#'; p = *end == '&' ? end + 1 : end) {
 			end = p + strcspn(p, "&#");
 			if (end == p || param_is(p, name))
 				continue;
 			buf_addc(&b, first ? '?' : '&');
 			buf_add(&b, p, (size_t)(end - p));
 			first = 0;
-			if (*end == '#')
-				break;
 		}
 	}
 	if (value) {
@@ -183,10 +182,19 @@ url_del_param(const char *url, const char *name)
 	return rebuild(url, name, NULL);
 }
 
+static const char *extra_secret;
+
+void
+url_secret(const char *name)
+{
+	extra_secret = name;
+}
+
 char *
 url_clean(const char *url)
 {
-	static const char *secret[] = { "access_token", "token", "api_key", "key", "client_secret" };
+	const char *secret[] = { "access_token", "token", "api_key", "key", "client_secret",
+		extra_secret };
 	const char *a, *e, *at;
 	char *u, *v;
 
@@ -200,7 +208,7 @@ url_clean(const char *url)
 	} else {
 		u = xstrdup(url);
 	}
-	for (size_t i = 0; i < sizeof secret / sizeof *secret; i++) {
+	for (size_t i = 0; i < sizeof secret / sizeof *secret && secret[i]; i++) {
 		char *p = url_param(u, secret[i]);
 
 		if (p == NULL)

@@ -21,7 +21,12 @@ char *url_param(const char *url, const char *name);
 char *url_set_param(const char *url, const char *name, const char *value);
 /* The URL without any name= parameter. */
 char *url_del_param(const char *url, const char *name);
-/* The URL without credentials: no user:password@, no access_token/token/key parameters. */
+/*
+ * The URL without credentials: no user:password@, no access_token, token,
+ * api_key, key or client_secret parameter, nor the one named by url_secret.
+ */
 char *url_clean(const char *url);
+/* One more parameter name that url_clean removes (a profile's auth_param). */
+void url_secret(const char *name);
 
 #endif

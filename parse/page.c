@@ -59,7 +59,8 @@ struct page {
 	int in_item;
 	int item_depth;			/* containers open inside the item */
 	unsigned long long item_start;
-	int discard;			/* too deep: follow the brackets, build nothing */
+	int discard;			/* too deep or too big: follow the brackets, build nothing */
+	size_t item_mem;		/* what the item's tree takes so far, roughly */
 	const char *item_error;
 	struct frame stack[JSON_MAX_DEPTH + 1];
 	int nstack;
@@ -335,6 +336,30 @@ build(struct page *p, yajl_val v)
 	}
 }
 
+/*
+ * The tree of an item takes more memory than its text (a node for every value):
+ * past PAGE_MEM_FACTOR times the cap the item is dropped, as one past the cap.
+ */
+#define PAGE_MEM_FACTOR 4
+
+static void
+charge(struct page *p, size_t bytes)
+{
+	p->item_mem += bytes;
+	if (p->discard || p->item_mem / PAGE_MEM_FACTOR <= p->cap)
+		return;
+	if (p->root)
+		yajl_tree_free(p->root);
+	p->root = NULL;
+	p->nstack = 0;
+	free(p->key);
+	p->key = NULL;
+	p->discard = 1;
+	snprintf(p->why, sizeof p->why, "item takes more than %d times the record cap of %zu "
+	    "bytes in memory", PAGE_MEM_FACTOR, p->cap);
+	p->item_error = p->why;
+}
+
 static int
 item_done(struct page *p)
 {
@@ -366,6 +391,7 @@ item_begin(struct page *p, int container)
 {
 	p->in_item = 1;
 	p->item_depth = 0;
+	p->item_mem = 0;
 	p->nstack = 0;
 	p->root = NULL;
 	p->discard = 0;
@@ -400,6 +426,7 @@ scalar(struct page *p, yajl_val v, const char *text, size_t len)
 {
 	mark(p);
 	if (p->in_item) {
+		charge(p, sizeof *v + len + 1 + 2 * sizeof(void *));
 		if (p->discard)
 			yajl_tree_free(v);
 		else
@@ -474,6 +501,7 @@ open_container(struct page *p, yajl_type t)
 		item_begin(p, 1);
 	if (p->in_item) {
 		p->item_depth++;
+		charge(p, sizeof(struct yajl_val_s) + 8 * 2 * sizeof(void *));
 		if (p->discard)
 			return 1;
 		if (p->item_depth > JSON_MAX_DEPTH) {
@@ -547,6 +575,7 @@ cb_map_key(void *ctx, const unsigned char *s, size_t len)
 
 	mark(p);
 	if (p->in_item) {
+		charge(p, len + 1);
 		if (!p->discard) {
 			free(p->key);
 			p->key = xstrndup((const char *)s, len);

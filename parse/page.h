@@ -16,12 +16,14 @@
  * gives them): each top-level value is a page; its fields are cleared when it
  * starts and the end callback runs when it ends.
  *
- * Limits: an item whose text is longer than the cap, or nested deeper than
- * JSON_MAX_DEPTH, is not built: the item callback gets it with an error and no
- * value, its bytes are skipped without being buffered, and the page goes on
- * with the next item. A value outside the items longer than the cap, or nesting
- * past the limit there, is an error for the whole page. Memory is bounded by
- * the cap plus one chunk, whatever the page holds.
+ * Limits: an item whose text is longer than the cap, whose tree would take
+ * more than 4 times the cap in memory (a node per value: an array of a million
+ * zeros), or nested deeper than JSON_MAX_DEPTH, is not built: the item
+ * callback gets it with an error and no value, its bytes are skipped without
+ * being buffered, and the page goes on with the next item. A value outside the
+ * items longer than the cap, or nesting past the limit there, is an error for
+ * the whole page. Memory is bounded by about 5 times the cap plus one chunk,
+ * whatever the page holds.
  */
 #ifndef CRATE_PAGE_H
 #define CRATE_PAGE_H

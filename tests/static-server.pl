@@ -2,9 +2,11 @@
 # static-server.pl DIR PORTFILE LOG: a tiny HTTP server on 127.0.0.1 for tests
 # that need answers provider-sim does not give. GET /NAME?QUERY answers from DIR:
 #   NAME.location  a 302 to the URL in the file
-#   NAME.json      200 with the file as the body (NAME.q-QUERY.json first, if present)
+#   NAME.status    that status, with {} as the body
+#   NAME.json      200 with the file as the body (NAME.q-QUERY.json first, if present;
+#                  in QUERY every character but letters, digits, _ . = - is _)
 # anything else is 404. One line per request goes to LOG:
-#   METHOD PATH?QUERY auth=yes|no
+#   METHOD PATH?QUERY auth=yes|no mut=yes|no   (Authorization, Music-User-Token)
 use strict;
 use warnings;
 use IO::Socket::INET;
@@ -18,18 +20,22 @@ open(my $lf, '>>', $log) or die; $lf->autoflush(1);
 $SIG{TERM} = sub { exit 0 };
 while (my $c = $srv->accept) {
 	my $req = <$c> // next;
-	my $auth = 'no';
+	my ($auth, $mut) = ('no', 'no');
 	while (my $h = <$c>) {
 		last if $h =~ /^\r?\n$/;
 		$auth = 'yes' if $h =~ /^authorization:/i;
+		$mut = 'yes' if $h =~ /^music-user-token:/i;
 	}
 	my ($method, $target) = split ' ', $req;
-	print $lf "$method $target auth=$auth\n";
+	print $lf "$method $target auth=$auth mut=$mut\n";
 	my ($path, $query) = split /\?/, $target, 2;
 	(my $name = $path) =~ s{^/}{}; $name =~ s{[^A-Za-z0-9_.-]}{_}g;
 	my ($status, $body, $extra) = (404, '{"error":{"status":404,"message":"nothing here"}}', '');
 	my $q = defined $query ? $query : ''; $q =~ s{[^A-Za-z0-9_.=-]}{_}g;
-	if (-f "$dir/$name.location") {
+	if (-f "$dir/$name.status") {
+		open(my $f, '<', "$dir/$name.status"); chomp($status = <$f>); close $f;
+		$body = '{}';
+	} elsif (-f "$dir/$name.location") {
 		open(my $f, '<', "$dir/$name.location"); chomp(my $loc = <$f>); close $f;
 		($status, $body, $extra) = (302, '', "Location: $loc\r\n");
 	} elsif (-f "$dir/$name.q-$q.json" || -f "$dir/$name.json") {
@@ -37,7 +43,7 @@ while (my $c = $srv->accept) {
 		open(my $f, '<', $file); local $/; $body = <$f>; close $f;
 		$status = 200;
 	}
-	my $reason = { 200 => 'OK', 302 => 'Found', 404 => 'Not Found' }->{$status};
+	my $reason = { 200 => 'OK', 302 => 'Found', 404 => 'Not Found' }->{$status} // 'Status';
 	print $c "HTTP/1.1 $status $reason\r\nContent-Type: application/json\r\n$extra" .
 		"Content-Length: " . length($body) . "\r\nConnection: close\r\n\r\n$body";
 	close $c;

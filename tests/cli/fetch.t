@@ -2,7 +2,7 @@
 # fetch-pages against provider-sim over real HTTP: every dialect equals the
 # simulator's dump; faults are survived or reported as DESIGN.md says.
 . "$(dirname "$0")/../lib.sh"
-plan 111
+plan 124
 
 export CRATE_TOKEN=test-token
 fast="--backoff 10ms,20ms,40ms,80ms"
@@ -133,6 +133,17 @@ is "$(ids "$out" | grep -c -F -x -f <(dump_ids spotify tracks))" "$(dump_ids spo
 	"every item present at the end was emitted"
 is "$(last_state "$out" tracks | jq -r '"\(.complete) \(.pass)"')" "true 2" "complete on the second pass"
 
+restart_sim --dialect spotify --tracks 300
+run 0 "-P 4 with --limit over the provider's maximum" -- fetch-pages -q -P 4 --limit 100 --base-url "$SIM_URL/v1" tracks
+is "$(last_state "$out" tracks | jq -c '[.complete, .fetched, .pass]')" "[true,300,1]" "complete in one pass"
+restart_sim --dialect apple-music --tracks 230 --drift @2 --fault-404 @3
+run 0 "Apple: a 404 on the first page of a second pass is retried, not an empty library" -- \
+	fetch-pages $fast -p apple-music --base-url "$SIM_URL" tracks
+is "$(jq -r 'select(.status==404) | .query' "$tmp/sim.log" | grep -c offset)" 0 "(the 404 was the first page of pass 2)"
+curl -sf "$SIM_URL/sim/dump" >"$tmp/dump"
+is "$(ids "$out" | grep -c -F -x -f <(dump_ids apple-music tracks))" "$(dump_ids apple-music tracks | wc -l | tr -d ' ')" \
+	"every item present at the end was emitted"
+
 # -- SIGTERM, then the same command resumes: nothing lost, no page twice
 restart_sim --dialect spotify --tracks 400 --latency 100
 fetch-pages -q --base-url "$SIM_URL/v1" tracks >"$tmp/part" 2>"$err" &
@@ -198,7 +209,41 @@ run 0 "an API without /items: the entries come from /tracks" -- sh -c "echo PL1 
 is "$(jq -r 'select(.type=="RECORD").record | "\(.id) \(.track.id)"' "$out")" "PL1:0 t1" "the entry is there"
 ok 'grep -q "GET /v1/playlists/PL1/items" "$tmp/www.log" && grep -q "GET /v1/playlists/PL1/tracks" "$tmp/www.log"' \
 	"/items first, then /tracks"
+# a second server: a redirect there carries no credentials of any kind
+mkdir "$tmp/www2"
+perl "$top/tests/static-server.pl" "$tmp/www2" "$tmp/www2.port" "$tmp/www2.log" &
+www2_pid=$!
+while [ ! -s "$tmp/www2.port" ]; do sleep 0.05; done
+WWW2="http://127.0.0.1:$(cat "$tmp/www2.port")"
+echo "$WWW2/v1/me/library/songs" >"$tmp/www/v1_me_library_songs.location"
+echo '{"data":[{"id":"i.1","type":"library-songs","attributes":{"name":"S"}}],"meta":{"total":1}}' \
+	>"$tmp/www2/v1_me_library_songs.json"
+echo user-secret >"$tmp/ut"
+run 0 "Apple, redirected to another origin" -- fetch-pages -q -p apple-music --user-token-file "$tmp/ut" \
+	--base-url "$WWW" tracks
+ok 'grep -q "mut=yes" "$tmp/www.log" && grep "songs" "$tmp/www2.log" | grep -q "auth=no mut=no"' \
+	"neither the token nor the Music-User-Token follows the redirect"
+kill $www2_pid
+
+# a credential in a profile's own query parameter is never printed
+echo 503 >"$tmp/www/q_items.status"
+echo '{"provider":"generic","base_url":"x","auth":"query","auth_param":"apikey","streams":{"tracks":{"path":"/q_items","paging":"offset","items":"items"}}}' >"$tmp/prof"
+run 75 "a server that answers 503" -- env CRATE_TOKEN=sekrit-123 fetch-pages $fast --base-url "$WWW" --profile "$tmp/prof" tracks
+ok 'grep -q apikey "$tmp/www.log" && ! grep -q sekrit-123 "$err" "$out"' "the profile's apikey is not on stderr nor in a STATE"
+
+# an item over the cap at a page boundary: the overlap still holds, the walk completes
+big=$(head -c 3000 /dev/zero | tr '\0' x)
+echo "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\",\"big\":\"$big\"}],\"next\":\"$WWW/list?offset=3&limit=3\",\"total\":5}" \
+	>"$tmp/www/list.q-limit=3.json"
+echo "{\"items\":[{\"id\":\"c\",\"big\":\"$big\"},{\"id\":\"d\"},{\"id\":\"e\"}],\"next\":null,\"total\":5}" \
+	>"$tmp/www/list.q-offset=2_limit=3.json"
+echo '{"provider":"generic","base_url":"x","auth":"none","streams":{"tracks":{"path":"/list","paging":"offset","items":"items","max_limit":3}}}' >"$tmp/prof"
+run 0 "an item over the cap at a page boundary" -- fetch-pages -m 2k --base-url "$WWW" --profile "$tmp/prof" tracks
+is "$(ids "$out" | tr '\n' ' ')" "a b d e " "the others are records"
+is "$(last_state "$out" tracks | jq -c '[.complete, .fetched, .pass]')" "[true,5,1]" "complete in one pass"
 kill $www_pid
+
+run 64 "--limit 1 cannot page by offset with an overlap" -- fetch-pages --limit 1 --base-url "$SIM_URL/v1" tracks
 
 # -- usage
 run 0 "--help" -- fetch-pages --help
