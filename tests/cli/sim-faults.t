@@ -2,7 +2,7 @@
 # provider-sim: every fault knob does what it says, and the log records it.
 . "$(dirname "$0")/../lib.sh"
 
-plan 70
+plan 72
 
 AUTH="Authorization: Bearer test-token"
 U="/v1/me/tracks?limit=5"
@@ -136,6 +136,8 @@ req "/v1/me/albums?limit=50" >/dev/null
 jq -r '.items[].album | "\(.id) \(if (has("name") | not) then "no-name" elif .release_date == "2019-13-45" then "bad-date" else "ok" end)"' "$tmp/b" >"$tmp/got"
 is "$(cat "$tmp/got")" "$(jq -r 'select(.stream == "albums") | "\(.id) \(.bad // "ok")"' "$tmp/dump")" "bad albums: no name, or the date 2019-13-45"
 ok 'grep -q bad-date "$tmp/got"' "a bad date is among them"
+is "$(req /v1/me/library/songs) $(req /user/me/tracks) $(req "$U")" "404 404 200" "--dialect spotify: the other dialects are not served"
+is "$(jq -r .provider "$tmp/dump" | sort -u)" spotify "and the dump holds Spotify's ids only"
 sim_stop
 
 # --- tokens: expiry and refresh --------------------------------------------------------------------

@@ -1319,22 +1319,21 @@ notfound:
 static void
 dz_pictures(struct jw *w, const char *key, const char *type, const char *id, uint64_t h)
 {
-	static const char *sizes[][2] = {
-		{ "_small", "56x56" }, { "_medium", "250x250" }, { "_big", "500x500" },
-		{ "_xl", "1000x1000" }
+	static const char *sizes[] = { "56x56", "250x250", "500x500", "1000x1000" };
+	static const char *keys[2][4] = {
+		{ "picture_small", "picture_medium", "picture_big", "picture_xl" },
+		{ "cover_small", "cover_medium", "cover_big", "cover_xl" }
 	};
-	char name[32], s[200];
-	size_t i;
+	int cover = strcmp(key, "cover") == 0, i;
+	char h1[17], h2[17];
 
-	snprintf(s, sizeof s, "https://api.deezer.com/%s/%s/image", type, id);
-	jw_kstr(w, key, s);
-	for (i = 0; i < 4; i++) {
-		snprintf(name, sizeof name, "%s%s", key, sizes[i][0]);
-		snprintf(s, sizeof s, "https://e-cdns-images.dzcdn.net/images/%s/%016" PRIx64
-		    "%016" PRIx64 "/%s-000000-80-0-0.jpg", strcmp(type, "artist") == 0 ?
-		    "artist" : "cover", h, ~h, sizes[i][1]);
-		jw_kstr(w, name, s);
-	}
+	kjoin(w, key, "https://api.deezer.com/", type, "/", id, "/image", (char *)NULL);
+	hex16(h, h1);
+	hex16(~h, h2);
+	for (i = 0; i < 4; i++)
+		kjoin(w, keys[cover][i], "https://e-cdns-images.dzcdn.net/images/",
+		    strcmp(type, "artist") == 0 ? "artist" : "cover", "/", h1, h2, "/", sizes[i],
+		    "-000000-80-0-0.jpg", (char *)NULL);
 }
 
 static void
