@@ -2,7 +2,7 @@
 # provider-sim: every fault knob does what it says, and the log records it.
 . "$(dirname "$0")/../lib.sh"
 
-plan 72
+plan 74
 
 AUTH="Authorization: Bearer test-token"
 U="/v1/me/tracks?limit=5"
@@ -37,6 +37,11 @@ is "$ra $body" '3 {"error":{"status":429,"message":"API rate limit exceeded"}}' 
 is "$(logn 2 '[.status, .fault, .retry_after]')" '[429,"429",3]' "the log records the 429 and its wait"
 sim_stop
 is "$?" 0 "stops with status 0"
+
+sim_start --fault-429 @1 --retry-after none --dump - --tracks 10 --dialect spotify
+is "$(req "$U")/$(header Retry-After)/" "429//" "--retry-after none: a 429 without Retry-After"
+is "$(jq -r 'select(.stream == "tracks") | .provider' "$tmp/sim.out" | uniq -c | tr -s ' ')" " 10 spotify" "--dump -: the ground truth on standard output"
+sim_stop
 
 # --- 429 with an HTTP-date, and each dialect's shape ----------------------------------------------
 sim_start --fault-429 @1,2,3 --retry-after 30 --retry-after-date --log "$tmp/log"
