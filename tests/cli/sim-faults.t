@@ -2,7 +2,7 @@
 # provider-sim: every fault knob does what it says, and the log records it.
 . "$(dirname "$0")/../lib.sh"
 
-plan 70
+plan 74
 
 AUTH="Authorization: Bearer test-token"
 U="/v1/me/tracks?limit=5"
@@ -37,6 +37,11 @@ is "$ra $body" '3 {"error":{"status":429,"message":"API rate limit exceeded"}}' 
 is "$(logn 2 '[.status, .fault, .retry_after]')" '[429,"429",3]' "the log records the 429 and its wait"
 sim_stop
 is "$?" 0 "stops with status 0"
+
+sim_start --fault-429 @1 --retry-after none --dump - --tracks 10 --dialect spotify
+is "$(req "$U")/$(header Retry-After)/" "429//" "--retry-after none: a 429 without Retry-After"
+is "$(jq -r 'select(.stream == "tracks") | .provider' "$tmp/sim.out" | uniq -c | tr -s ' ')" " 10 spotify" "--dump -: the ground truth on standard output"
+sim_stop
 
 # --- 429 with an HTTP-date, and each dialect's shape ----------------------------------------------
 sim_start --fault-429 @1,2,3 --retry-after 30 --retry-after-date --log "$tmp/log"
@@ -136,6 +141,8 @@ req "/v1/me/albums?limit=50" >/dev/null
 jq -r '.items[].album | "\(.id) \(if (has("name") | not) then "no-name" elif .release_date == "2019-13-45" then "bad-date" else "ok" end)"' "$tmp/b" >"$tmp/got"
 is "$(cat "$tmp/got")" "$(jq -r 'select(.stream == "albums") | "\(.id) \(.bad // "ok")"' "$tmp/dump")" "bad albums: no name, or the date 2019-13-45"
 ok 'grep -q bad-date "$tmp/got"' "a bad date is among them"
+is "$(req /v1/me/library/songs) $(req /user/me/tracks) $(req "$U")" "404 404 200" "--dialect spotify: the other dialects are not served"
+is "$(jq -r .provider "$tmp/dump" | sort -u)" spotify "and the dump holds Spotify's ids only"
 sim_stop
 
 # --- tokens: expiry and refresh --------------------------------------------------------------------

@@ -706,7 +706,7 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 	(void)version;
 	if (r == NULL)
 		return MHD_NO;
-	/* The first call only announces the request; answering then makes MHD close the connection. */
+	/* The first call only announces a request: answering it then costs the keep-alive. */
 	if (!r->started) {
 		r->started = 1;
 		return MHD_YES;
@@ -779,6 +779,8 @@ handle(void *cls, struct MHD_Connection *conn, const char *url, const char *meth
 		t->cut = rs.body.len / 2;
 		resp = MHD_create_response_from_callback(rs.body.len, 4096, trunc_read, t,
 		    trunc_free);
+		if (resp == NULL)
+			free(t);	/* the body goes below */
 	} else {
 		resp = MHD_create_response_from_buffer(rs.body.len, rs.body.data,
 		    MHD_RESPMEM_MUST_FREE);

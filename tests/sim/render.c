@@ -8,6 +8,7 @@
 #include "sim.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,6 +86,39 @@ fast_int(struct jw *w, long long v)
 		tmp[--i] = '-';
 	fast_before(w);
 	buf_add(w->b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+/*
+ * key: the concatenation of the NULL-terminated parts as one string. The parts
+ * are ours and need no escaping: fixed text, ids, the validated Host header.
+ */
+static void
+kjoin(struct jw *w, const char *key, ...)
+{
+	const char *part;
+	va_list ap;
+
+	fast_key(w, key);
+	fast_before(w);
+	buf_addc(w->b, '"');
+	va_start(ap, key);
+	while ((part = va_arg(ap, const char *)) != NULL)
+		buf_add(w->b, part, strlen(part));
+	va_end(ap);
+	buf_addc(w->b, '"');
+}
+
+/* 16 lower-case hex digits of v. */
+static const char *
+hex16(uint64_t v, char out[17])
+{
+	static const char digits[] = "0123456789abcdef";
+	int i;
+
+	for (i = 15; i >= 0; i--, v >>= 4)
+		out[i] = digits[v & 15];
+	out[16] = '\0';
+	return out;
 }
 
 #define jw_key(w, k) fast_key((w), (k))
@@ -300,23 +334,17 @@ static void
 sp_ext_urls(struct ctx *c, const char *type, const char *id)
 {
 	struct jw *w = &c->w;
-	char s[256];
 
-	(void)c;
 	jw_key(w, "external_urls");
 	jw_obj(w);
-	snprintf(s, sizeof s, "https://open.spotify.com/%s/%s", type, id);
-	jw_kstr(w, "spotify", s);
+	kjoin(w, "spotify", "https://open.spotify.com/", type, "/", id, (char *)NULL);
 	jw_obj_end(w);
 }
 
 static void
 sp_href(struct ctx *c, const char *type, const char *id)
 {
-	char s[256];
-
-	snprintf(s, sizeof s, "http://%s/v1/%ss/%s", c->rq->host, type, id);
-	jw_kstr(&c->w, "href", s);
+	kjoin(&c->w, "href", "http://", c->rq->host, "/v1/", type, "s/", id, (char *)NULL);
 }
 
 static void
@@ -329,17 +357,14 @@ sp_urls(struct ctx *c, const char *type, const char *id)
 static void
 sp_uri(struct jw *w, const char *type, const char *id)
 {
-	char s[128];
-
-	snprintf(s, sizeof s, "spotify:%s:%s", type, id);
-	jw_kstr(w, "uri", s);
+	kjoin(w, "uri", "spotify:", type, ":", id, (char *)NULL);
 }
 
 static void
 sp_images(struct jw *w, const char *prefix, uint64_t h, int n)
 {
 	static const int sizes[] = { 640, 300, 64 };
-	char s[128];
+	char hex[17];
 	int i;
 
 	jw_key(w, "images");
@@ -347,8 +372,8 @@ sp_images(struct jw *w, const char *prefix, uint64_t h, int n)
 	for (i = 0; i < n; i++) {
 		jw_obj(w);
 		jw_kint(w, "height", sizes[i]);
-		snprintf(s, sizeof s, "https://i.scdn.co/image/%s%016" PRIx64, prefix, h + (uint64_t)i);
-		jw_kstr(w, "url", s);
+		kjoin(w, "url", "https://i.scdn.co/image/", prefix, hex16(h + (uint64_t)i, hex),
+		    (char *)NULL);
 		jw_kint(w, "width", sizes[i]);
 		jw_obj_end(w);
 	}
@@ -359,20 +384,18 @@ static void
 sp_user(struct ctx *c, const char *user, int empty)
 {
 	struct jw *w = &c->w;
-	char s[256];
 
+	if (empty)
+		user = "";
 	jw_obj(w);
 	jw_key(w, "external_urls");
 	jw_obj(w);
-	snprintf(s, sizeof s, "https://open.spotify.com/user/%s", empty ? "" : user);
-	jw_kstr(w, "spotify", s);
+	kjoin(w, "spotify", "https://open.spotify.com/user/", user, (char *)NULL);
 	jw_obj_end(w);
-	snprintf(s, sizeof s, "http://%s/v1/users/%s", c->rq->host, empty ? "" : user);
-	jw_kstr(w, "href", s);
-	jw_kstr(w, "id", empty ? "" : user);
+	kjoin(w, "href", "http://", c->rq->host, "/v1/users/", user, (char *)NULL);
+	jw_kstr(w, "id", user);
 	jw_kstr(w, "type", "user");
-	snprintf(s, sizeof s, "spotify:user:%s", empty ? "" : user);
-	jw_kstr(w, "uri", s);
+	kjoin(w, "uri", "spotify:user:", user, (char *)NULL);
 	jw_obj_end(w);
 }
 
@@ -1296,22 +1319,21 @@ notfound:
 static void
 dz_pictures(struct jw *w, const char *key, const char *type, const char *id, uint64_t h)
 {
-	static const char *sizes[][2] = {
-		{ "_small", "56x56" }, { "_medium", "250x250" }, { "_big", "500x500" },
-		{ "_xl", "1000x1000" }
+	static const char *sizes[] = { "56x56", "250x250", "500x500", "1000x1000" };
+	static const char *keys[2][4] = {
+		{ "picture_small", "picture_medium", "picture_big", "picture_xl" },
+		{ "cover_small", "cover_medium", "cover_big", "cover_xl" }
 	};
-	char name[32], s[200];
-	size_t i;
+	int cover = strcmp(key, "cover") == 0, i;
+	char h1[17], h2[17];
 
-	snprintf(s, sizeof s, "https://api.deezer.com/%s/%s/image", type, id);
-	jw_kstr(w, key, s);
-	for (i = 0; i < 4; i++) {
-		snprintf(name, sizeof name, "%s%s", key, sizes[i][0]);
-		snprintf(s, sizeof s, "https://e-cdns-images.dzcdn.net/images/%s/%016" PRIx64
-		    "%016" PRIx64 "/%s-000000-80-0-0.jpg", strcmp(type, "artist") == 0 ?
-		    "artist" : "cover", h, ~h, sizes[i][1]);
-		jw_kstr(w, name, s);
-	}
+	kjoin(w, key, "https://api.deezer.com/", type, "/", id, "/image", (char *)NULL);
+	hex16(h, h1);
+	hex16(~h, h2);
+	for (i = 0; i < 4; i++)
+		kjoin(w, keys[cover][i], "https://e-cdns-images.dzcdn.net/images/",
+		    strcmp(type, "artist") == 0 ? "artist" : "cover", "/", h1, h2, "/", sizes[i],
+		    "-000000-80-0-0.jpg", (char *)NULL);
 }
 
 static void
