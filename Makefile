@@ -84,7 +84,7 @@ $(O)tests/sim/provider-sim: $(patsubst %.c,$(O)%.o,$(call prog_src,tests/sim)) $
 
 $(O)tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS_yajl)
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS_sqlite) $(LIBS_yajl)
 
 unit: $(UNIT_BINS)
 

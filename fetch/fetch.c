@@ -1804,18 +1804,18 @@ main(int argc, char *argv[])
 				die(EXIT_USAGE, "--since: '%s' is not an ISO 8601 time", optarg);
 			opt.since = optarg;
 			break;
-		case 'P': opt.workers = (int)opt_ll('P', optarg, 1, 64); break;
-		case O_LIMIT: opt.limit = (int)opt_ll('l', optarg, 1, 10000); break;
+		case 'P': opt.workers = (int)opt_ll("-P", optarg, 1, 64); break;
+		case O_LIMIT: opt.limit = (int)opt_ll("--limit", optarg, 1, 10000); break;
 		case O_RATE:
-			n = opt_ll('r', optarg, 1, 100000);
+			n = opt_ll("--rate", optarg, 1, 100000);
 			opt.rate = (double)n;
 			break;
-		case O_MAX_WAIT: opt.max_wait_ms = opt_ms('w', optarg); break;
+		case O_MAX_WAIT: opt.max_wait_ms = opt_ms("--max-wait", optarg); break;
 		case O_BACKOFF: parse_backoff(optarg); break;
-		case O_TIMEOUT: opt.timeout_ms = opt_ms('t', optarg); break;
-		case O_CONNECT_TIMEOUT: opt.connect_timeout_ms = opt_ms('c', optarg); break;
-		case 'm': opt.cap = opt_size('m', optarg); break;
-		case O_MAX_BODY: opt.max_body = opt_size('b', optarg); break;
+		case O_TIMEOUT: opt.timeout_ms = opt_ms("--timeout", optarg); break;
+		case O_CONNECT_TIMEOUT: opt.connect_timeout_ms = opt_ms("--connect-timeout", optarg); break;
+		case 'm': opt.cap = opt_size("-m", optarg); break;
+		case O_MAX_BODY: opt.max_body = opt_size("--max-body", optarg); break;
 		case O_SYNC_ID: opt.sync_id = optarg; break;
 		case O_URL: url = optarg; break;
 		case O_ITEMS: items = optarg; break;

@@ -363,7 +363,7 @@ main(int argc, char *argv[])
 			ps.stream = optarg;
 			break;
 		case 'm':
-			ps.cap = opt_size('m', optarg);
+			ps.cap = opt_size("-m", optarg);
 			break;
 		case 'i':
 			input = optarg;
@@ -377,7 +377,7 @@ main(int argc, char *argv[])
 			ps.playlist_opt = optarg;
 			break;
 		case 'o':
-			ps.next_position = opt_ll('o', optarg, 0, 1LL << 40);
+			ps.next_position = opt_ll("--offset", optarg, 0, 1LL << 40);
 			break;
 		case 'q':
 			util_quiet = 1;

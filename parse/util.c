@@ -207,32 +207,32 @@ parse_seconds(const char *s, long long *out_ms)
 }
 
 long long
-opt_ll(int opt, const char *arg, long long min, long long max)
+opt_ll(const char *opt, const char *arg, long long min, long long max)
 {
 	long long v;
 
 	if (parse_ll(arg, min, max, &v) != 0)
-		die(EXIT_USAGE, "-%c: '%s' is not a number in %lld..%lld", opt, arg, min, max);
+		die(EXIT_USAGE, "%s: '%s' is not a number in %lld..%lld", opt, arg, min, max);
 	return v;
 }
 
 size_t
-opt_size(int opt, const char *arg)
+opt_size(const char *opt, const char *arg)
 {
 	size_t v;
 
 	if (parse_size(arg, &v) != 0 || v == 0)
-		die(EXIT_USAGE, "-%c: '%s' is not a size (bytes, or a number with K, M or G)", opt, arg);
+		die(EXIT_USAGE, "%s: '%s' is not a size (bytes, or a number with K, M or G)", opt, arg);
 	return v;
 }
 
 long long
-opt_ms(int opt, const char *arg)
+opt_ms(const char *opt, const char *arg)
 {
 	long long v;
 
 	if (parse_seconds(arg, &v) != 0)
-		die(EXIT_USAGE, "-%c: '%s' is not a duration (seconds, or a number with ms, s, m or h)",
+		die(EXIT_USAGE, "%s: '%s' is not a duration (seconds, or a number with ms, s, m or h)",
 		    opt, arg);
 	return v;
 }

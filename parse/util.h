@@ -61,10 +61,10 @@ int parse_ll(const char *s, long long min, long long max, long long *out);
 int parse_size(const char *s, size_t *out);
 int parse_seconds(const char *s, long long *out_ms);
 
-/* Dies with EXIT_USAGE naming the option when the argument is not a number. */
-long long opt_ll(int opt, const char *arg, long long min, long long max);
-size_t opt_size(int opt, const char *arg);
-long long opt_ms(int opt, const char *arg);
+/* Die with EXIT_USAGE naming the option ("-P", "--limit") when arg is not a number. */
+long long opt_ll(const char *opt, const char *arg, long long min, long long max);
+size_t opt_size(const char *opt, const char *arg);
+long long opt_ms(const char *opt, const char *arg);
 
 /*
  * ISO 8601 times in UTC, always "YYYY-MM-DDTHH:MM:SSZ" (20 characters and a NUL).

@@ -34,7 +34,7 @@ main(int argc, char *argv[])
 	util_init(argv[0]);
 	if (argc != 3)
 		die(EXIT_USAGE, "usage: bench-store-bare DB N");
-	n = opt_ll('n', argv[2], 1, 1LL << 40);
+	n = opt_ll("N", argv[2], 1, 1LL << 40);
 	db = db_open(argv[1], 0, DB_BUSY_DEFAULT_MS);
 	ins = db_prepare(db, "INSERT INTO artists (provider, id, name, genres, image_url,"
 	    " popularity, followers, uri, stub, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8,"

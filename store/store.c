@@ -94,13 +94,13 @@ main(int argc, char *argv[])
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
-			o.batch = opt_ll(c, optarg, 1, 1LL << 40);
+			o.batch = opt_ll("--batch", optarg, 1, 1LL << 40);
 			break;
 		case 'i':
-			o.commit_interval_ms = opt_ms(c, optarg);
+			o.commit_interval_ms = opt_ms("--commit-interval", optarg);
 			break;
 		case 'w':
-			o.busy_ms = opt_ms(c, optarg);
+			o.busy_ms = opt_ms("--busy-timeout", optarg);
 			break;
 		case 'p':
 			o.provider = optarg;
@@ -109,13 +109,13 @@ main(int argc, char *argv[])
 			o.report = optarg;
 			break;
 		case 'c':
-			o.cap = opt_size(c, optarg);
+			o.cap = opt_size("--max-record", optarg);
 			break;
 		case 'P':
-			o.progress_ms = opt_ms(c, optarg);
+			o.progress_ms = opt_ms("--progress-interval", optarg);
 			break;
 		case 'M':
-			o.max_pages = opt_ll(c, optarg, 1, 1LL << 40);
+			o.max_pages = opt_ll("--max-pages", optarg, 1, 1LL << 40);
 			break;
 		case 'q':
 			util_quiet = 1;

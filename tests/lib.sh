@@ -8,6 +8,7 @@
 #   sim_start [ARGS...]         starts provider-sim on a free loopback port;
 #                               sets SIM_URL (http://127.0.0.1:PORT) and SIM_PID;
 #                               it is stopped when the test exits
+#   sim_stop                    stops it now; its exit status is sim_status
 #
 # Programs are found on PATH through CRATE_BUILD (empty: the normal build;
 # "asan/": the sanitizer build), so the same tests run on both builds.
@@ -72,6 +73,16 @@ run() {
 		t_failed=$((t_failed + 1))
 		echo "not ok $t_n - $desc: exit $rc, expected $want"
 		sed 's/^/#   stderr: /' "$err" | head -20
+	fi
+}
+
+sim_stop() {
+	sim_status=
+	if [ -n "$SIM_PID" ]; then
+		kill "$SIM_PID" 2>/dev/null
+		wait "$SIM_PID" 2>/dev/null
+		sim_status=$?
+		SIM_PID=
 	fi
 }
 

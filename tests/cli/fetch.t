@@ -13,7 +13,7 @@ last_state() { grep '"type":"STATE"' "$1" | tail -1 | jq -c ".value.bookmarks[\"
 log_count() { jq -r "select(.status==$1) | .path" "$tmp/sim.log" | wc -l | tr -d ' '; }
 
 restart_sim() {
-	if [ -n "$SIM_PID" ]; then kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null; fi
+	sim_stop
 	rm -f "$tmp/sim.log"
 	sim_start --dump "$tmp/dump" --log "$tmp/sim.log" "$@"
 }

@@ -50,13 +50,13 @@ run 0 "the same command completes" -- sync-library -q "${fast[@]}" --base-url "$
 check_db "$tmp/lib.db" "$tmp/dump" "$tmp"/*.rejects.ndjson
 
 # -- --until-complete across a 429 longer than --max-wait
-kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+sim_stop
 sim_start --dialect spotify --tracks 300 --artists 20 --albums 20 --playlists 2 --fault-429 @3 --retry-after 2
 run 0 "--until-complete waits out a long 429 and completes" -- sync-library -q "${fast[@]}" --max-wait 1s \
 	--until-complete --base-url "$SIM_URL/v1" "$tmp/until.db" tracks
 ok 'grep -q "resuming in" "$err"' "it said it would resume"
 is "$(sqlite3 "$tmp/until.db" "select count(*) from library where stream='tracks'")" 300 "every track stored"
-kill "$SIM_PID"; wait "$SIM_PID" 2>/dev/null
+sim_stop
 sim_start --dialect spotify --tracks 300 --fault-429 @3 --retry-after 2
 run 75 "without it, the same 429 leaves a partial sync" -- sync-library -q "${fast[@]}" --max-wait 1s \
 	--base-url "$SIM_URL/v1" --full "$tmp/once.db" tracks
