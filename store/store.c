@@ -24,7 +24,7 @@
 #include "store.h"
 
 #define USAGE "usage: store [-q] [--batch N] [--commit-interval TIME] " \
-	"[--busy-timeout TIME] [--provider NAME] [--report FILE] [--cap SIZE]\n" \
+	"[--busy-timeout TIME] [--provider NAME] [--report FILE] [-m SIZE]\n" \
 	"             [--progress-interval TIME] DB"
 
 static void
@@ -73,7 +73,8 @@ main(int argc, char *argv[])
 		{ "busy-timeout", required_argument, NULL, 'w' },
 		{ "provider", required_argument, NULL, 'p' },
 		{ "report", required_argument, NULL, 'r' },
-		{ "cap", required_argument, NULL, 'c' },
+		{ "max-record", required_argument, NULL, 'c' },
+		{ "cap", required_argument, NULL, 'c' },	/* the old name */
 		{ "max-pages", required_argument, NULL, 'M' },
 		{ "progress-interval", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -91,7 +92,7 @@ main(int argc, char *argv[])
 	int c;
 
 	util_init(argv[0]);
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			o.batch = opt_ll("--batch", optarg, 1, 1LL << 40);
@@ -109,6 +110,7 @@ main(int argc, char *argv[])
 			o.report = optarg;
 			break;
 		case 'c':
+		case 'm':
 			o.cap = opt_size("--max-record", optarg);
 			break;
 		case 'P':
