@@ -176,8 +176,9 @@ clear_fields(struct page *p)
 	}
 }
 
+/* Frees the item's tree as built so far. */
 static void
-drop_item(struct page *p)
+drop_tree(struct page *p)
 {
 	if (p->root)
 		yajl_tree_free(p->root);
@@ -185,6 +186,12 @@ drop_item(struct page *p)
 	p->nstack = 0;
 	free(p->key);
 	p->key = NULL;
+}
+
+static void
+drop_item(struct page *p)
+{
+	drop_tree(p);
 	p->in_item = 0;
 	p->item_depth = 0;
 	p->discard = 0;
@@ -348,12 +355,7 @@ charge(struct page *p, size_t bytes)
 	p->item_mem += bytes;
 	if (p->discard || p->item_mem / PAGE_MEM_FACTOR <= p->cap)
 		return;
-	if (p->root)
-		yajl_tree_free(p->root);
-	p->root = NULL;
-	p->nstack = 0;
-	free(p->key);
-	p->key = NULL;
+	drop_tree(p);
 	p->discard = 1;
 	snprintf(p->why, sizeof p->why, "item takes more than %d times the record cap of %zu "
 	    "bytes in memory", PAGE_MEM_FACTOR, p->cap);

@@ -163,22 +163,6 @@ reader(void)
 	close(fd);
 }
 
-static long
-peak_rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, "VmHWM:", 6) == 0)
-			kb = atol(line + 6);
-	fclose(f);
-	return kb;
-}
-
 /* A line of 200 MiB with a cap of 1 MiB: refused, memory flat, the next line whole. */
 static void
 huge_line(void)

@@ -177,22 +177,6 @@ fixtures(const char *dir)
 	}
 }
 
-static long
-peak_rss_kb(void)
-{
-	FILE *f = fopen("/proc/self/status", "r");
-	char line[256];
-	long kb = -1;
-
-	if (f == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f))
-		if (strncmp(line, "VmHWM:", 6) == 0)
-			kb = atol(line + 6);
-	fclose(f);
-	return kb;
-}
-
 /* An item of many megabytes in the middle of a page, fed in chunks like a socket. */
 /*
  * One page whose second item is mib MiB long, fed in chunks like a socket.

@@ -8,6 +8,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -38,6 +39,23 @@ tap_ok(int pass, const char *file, int line, const char *fmt, ...)
 	ok(p_, __VA_ARGS__); \
 	if (!p_) printf("#   got:      %s\n#   expected: %s\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
 } while (0)
+
+/* The peak resident size of this process (VmHWM), in KiB; -1 if unknown. */
+static long __attribute__((unused))
+peak_rss_kb(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	long kb = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f))
+		if (strncmp(line, "VmHWM:", 6) == 0)
+			kb = atol(line + 6);
+	fclose(f);
+	return kb;
+}
 
 static int
 done_testing(void)
