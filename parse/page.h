@@ -48,8 +48,9 @@ enum page_field {
 };
 
 struct page_item {
-	yajl_val value;		/* the item; NULL when error is set. Owned by the splitter:
-				 * valid during the callback only (take it with page_take) */
+	yajl_val value;		/* the item; NULL when error is set. Owned by the splitter
+				 * (an arena, not yajl_tree_free's): valid during the
+				 * callback only */
 	size_t index;		/* 0-based position in this page's items array */
 	const char *error;	/* why the item could not be built, or NULL */
 };
@@ -84,8 +85,5 @@ int page_int(const struct page *p, enum page_field f, long long *out);
 /* Pages (top-level values) completed since the last reset, and items seen in the current one. */
 size_t page_count(const struct page *p);
 size_t page_items(const struct page *p);
-
-/* Hands the callback's item to the caller, who must yajl_tree_free it. */
-yajl_val page_take(struct page *p, const struct page_item *it);
 
 #endif
