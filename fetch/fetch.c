@@ -307,6 +307,7 @@ emit_state(struct walk *w)
 	jw_key(&j, w->key);
 	jw_obj(&j);
 	jw_kstr(&j, "provider", prov_name(opt.prov_id));
+	jw_kstr(&j, "stream", w->stream);
 	jw_kstr(&j, "sync_id", w->sync_id);
 	jw_kstr(&j, "mode", w->incremental ? "incremental" : "full");
 	if (w->playlist_id)
@@ -1196,10 +1197,18 @@ new_sync_id(char out[64])
 	snprintf(out, 64, "%s-%ld-%04x", iso, (long)getpid(), (unsigned)(rand() & 0xffff));
 }
 
+/*
+ * The bookmark of a walk in --state: under "bookmarks" or at the top keyed by
+ * the walk's key, or the state itself when it is a bare bookmark (as
+ * checkpoint get prints it) of this stream and playlist. A bare bookmark of
+ * another stream or playlist is never taken: its next link would walk the
+ * wrong list under this one's name.
+ */
 static yajl_val
-bookmark_for(const char *key)
+bookmark_for(const char *key, const char *stream, const char *playlist)
 {
 	yajl_val b;
+	const char *bs, *bp;
 
 	if (state_root == NULL)
 		return NULL;
@@ -1207,10 +1216,15 @@ bookmark_for(const char *key)
 		return b;
 	if ((b = json_member(state_root, key)) != NULL && b->type == yajl_t_object)
 		return b;
-	/* a bare bookmark, as checkpoint get prints it */
-	if (json_member(state_root, "sync_id") && !json_member(state_root, "bookmarks"))
-		return state_root;
-	return NULL;
+	if (!json_member(state_root, "sync_id") || json_member(state_root, "bookmarks"))
+		return NULL;
+	bs = json_str(json_member(state_root, "stream"));
+	bp = json_str(json_member(state_root, "playlist_id"));
+	if (bs && strcmp(bs, stream) != 0)
+		return NULL;
+	if ((bp == NULL) != (playlist == NULL) || (bp && strcmp(bp, playlist) != 0))
+		return NULL;
+	return state_root;
 }
 
 /*
@@ -1294,7 +1308,7 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		new_sync_id(w->sync_id);
 
 	/* resume after the last committed page of an unfinished sync */
-	b = bookmark_for(w->key);
+	b = bookmark_for(w->key, stream, playlist);
 	if (b == NULL || json_bool(json_member(b, "complete"), 0) ||
 	    json_bool(json_member(b, "forbidden"), 0))
 		return;
@@ -1668,7 +1682,7 @@ pl_worker(void *arg)
 		snap = strtok_r(NULL, " \t\r\n", &save);
 		walk_init(&w, "playlist_items", q->ep, id, snap);
 		/* unchanged since its last complete walk: nothing to fetch */
-		b = bookmark_for(w.key);
+		b = bookmark_for(w.key, w.stream, w.playlist_id);
 		if (snap && b && json_bool(json_member(b, "complete"), 0) &&
 		    json_str(json_member(b, "snapshot_id")) &&
 		    strcmp(json_str(json_member(b, "snapshot_id")), snap) == 0) {

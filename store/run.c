@@ -82,18 +82,44 @@ counts_reset(struct counts *c)
 	c->fetched = c->total = c->rejected = -1;
 }
 
+/*
+ * The stream of a key and a provider: streams are per provider and key, as
+ * checkpoints are, so that two providers in one pipe never share a run, a
+ * checkpoint or a soft delete. A provider not known yet (a STATE from a tap
+ * that does not name it) takes the key's only stream, or starts one that the
+ * first provider named adopts.
+ */
 static struct stream *
-stream_get(const char *key)
+stream_get(const char *key, const char *provider)
 {
-	struct stream *s;
+	struct stream *s, *open = NULL, *any = NULL;
 	const char *colon;
-	size_t i;
+	size_t i, nany = 0;
 
-	if (last_stream && strcmp(last_stream->key, key) == 0)
+	if (opts->provider)
+		provider = opts->provider;
+	if (last_stream && strcmp(last_stream->key, key) == 0 && (provider == NULL ||
+	    (last_stream->provider && strcmp(last_stream->provider, provider) == 0)))
 		return last_stream;
-	for (i = 0; i < nstreams; i++)
-		if (strcmp(streams[i]->key, key) == 0)
-			return last_stream = streams[i];
+	for (i = 0; i < nstreams; i++) {
+		s = streams[i];
+		if (strcmp(s->key, key) != 0)
+			continue;
+		if (provider && s->provider && strcmp(s->provider, provider) == 0)
+			return last_stream = s;
+		if (s->provider == NULL && open == NULL)
+			open = s;
+		any = s;
+		nany++;
+	}
+	if (provider == NULL && nany == 1)
+		return last_stream = any;
+	if (provider == NULL && open)
+		return last_stream = open;
+	if (provider && open) {
+		open->provider = xstrdup(provider);
+		return last_stream = open;
+	}
 	if (nstreams == streams_cap) {
 		streams_cap = streams_cap ? streams_cap * 2 : 8;
 		streams = xrealloc(streams, streams_cap * sizeof *streams);
@@ -105,6 +131,8 @@ stream_get(const char *key)
 	counts_reset(&s->cur);
 	s->at_state = s->committed = s->cur;
 	s->started_ms = mono_ms();
+	if (provider)
+		s->provider = xstrdup(provider);
 	streams[nstreams++] = s;
 	return last_stream = s;
 }
@@ -292,9 +320,7 @@ record(const struct msg *m)
 	if (provider == NULL)
 		provider = opts->provider;
 	id = rows_id(json_member(m->record, "id"), tmp, sizeof tmp);
-	s = stream_get(db_record_key(m->stream, m->record, key, sizeof key));
-	if (s->provider == NULL && provider)
-		s->provider = xstrdup(opts->provider ? opts->provider : provider);
+	s = stream_get(db_record_key(m->stream, m->record, key, sizeof key), provider);
 	if (provider == NULL || id == NULL) {
 		s->cur.invalid++;
 		progress_clear();
@@ -388,7 +414,8 @@ run_write(struct stream *s, const char *status, const char *error)
 static void
 bookmark(const char *key, yajl_val bm)
 {
-	struct stream *s = stream_get(key);
+	/* fetch-pages names the provider in its bookmarks too. */
+	struct stream *s = stream_get(key, json_str(json_member(bm, "provider")));
 	const char *sync_id = json_str(json_member(bm, "sync_id"));
 	const char *throttled = json_str(json_member(bm, "throttled_until"));
 	const char *provider;
@@ -397,9 +424,6 @@ bookmark(const char *key, yajl_val bm)
 	long long removed = 0;
 	int rc;
 
-	/* fetch-pages names the provider in its bookmarks too. */
-	if (s->provider == NULL && opts->provider == NULL && json_str(json_member(bm, "provider")))
-		s->provider = xstrdup(json_str(json_member(bm, "provider")));
 	provider = stream_provider(s);
 	/* A new sync_id starts a new run of the stream. */
 	if (s->run_id && s->sync_id && sync_id && strcmp(s->sync_id, sync_id) != 0) {

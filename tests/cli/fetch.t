@@ -2,7 +2,7 @@
 # fetch-pages against provider-sim over real HTTP: every dialect equals the
 # simulator's dump; faults are survived or reported as DESIGN.md says.
 . "$(dirname "$0")/../lib.sh"
-plan 124
+plan 131
 
 export CRATE_TOKEN=test-token
 fast="--backoff 10ms,20ms,40ms,80ms"
@@ -161,6 +161,22 @@ is "$(cat "$tmp/part" "$out" | ids /dev/stdin)" "$(dump_ids spotify tracks)" "no
 inflight=$(jq -r 'select(.status==200) | .query' "$tmp/sim.log" | tail -n +$(($(grep -c '"status":200' "$tmp/sim.log") - $(last_state "$out" tracks | jq -r .pages) + $(echo "$state" | jq -r .pages) + 1)) | head -1)
 dups=$(jq -r 'select(.status==200) | .query' "$tmp/sim.log" | sort | uniq -d)
 ok '[ -z "$dups" ] || [ "$dups" = "$inflight" ]' "no page fetched twice but the one in flight (${dups:-none})"
+
+# -- a bare bookmark is taken only by its own stream and playlist
+run 0 "artists" -- fetch-pages -q --base-url "$SIM_URL/v1" artists
+bare=$(grep '"type":"STATE"' "$out" | head -1 | jq -c '.value.bookmarks.artists')
+run 0 "a bare bookmark of artists given to tracks" -- fetch-pages -q --base-url "$SIM_URL/v1" --state "$bare" tracks
+is "$(ids "$out")" "$(dump_ids spotify tracks)" "is not taken: tracks start from the beginning"
+pl=$(jq -r 'select(.provider=="spotify" and .stream=="playlists" and (.items_forbidden | not) and .total > 60) | .id' "$tmp/dump" | head -2)
+p1=$(echo "$pl" | head -1)
+run 0 "one playlist's first page" -- sh -c "echo $p1 | fetch-pages -q --limit 50 --base-url '$SIM_URL/v1' playlist_items"
+bare=$(grep '"type":"STATE"' "$out" | head -1 | jq -c '.value.bookmarks[]')
+run 0 "its bare bookmark, given to a run over two playlists" -- sh -c "echo '$pl' | fetch-pages -q --base-url '$SIM_URL/v1' --state '$bare' playlist_items"
+p2=$(echo "$pl" | tail -1)
+is "$(jq -r "select(.type==\"RECORD\" and .record.playlist_id==\"$p2\") | .record.position" "$out" | head -1)" 0 \
+	"the other playlist starts at its own beginning"
+is "$(jq -r "select(.type==\"RECORD\" and .record.playlist_id==\"$p1\") | .record.position" "$out" | head -1)" 50 \
+	"its own playlist resumes after its first page"
 
 # -- incremental: newest first, stop at the first older item
 restart_sim --dialect spotify --tracks 300

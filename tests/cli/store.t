@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 77
+plan 80
 
 db="$tmp/lib.db"
 
@@ -157,3 +157,19 @@ run 64 "no database: usage" -- store
 ok "grep -q '^store: usage: store' '$err'" "usage on stderr"
 run 64 "a bad number" -- store --batch x "$db"
 run 74 "an unwritable database" -- store /nonexistent/dir/x.db </dev/null
+
+# ---- two providers in one pipe: each its own run, checkpoint and soft delete ----
+two="$tmp/two.db"
+{
+	for a in a1 a2; do
+		echo "{\"type\":\"RECORD\",\"stream\":\"artists\",\"record\":{\"provider\":\"spotify\",\"id\":\"$a\",\"name\":\"n\",\"added_at\":\"2026-01-01T00:00:00Z\"}}"
+	done
+	echo '{"type":"STATE","value":{"bookmarks":{"artists":{"provider":"spotify","sync_id":"s1","mode":"full","pages":1,"fetched":2,"total":2,"complete":true}}}}'
+	echo '{"type":"RECORD","stream":"artists","record":{"provider":"deezer","id":"d1","name":"n","added_at":"2026-01-01T00:00:00Z"}}'
+	echo '{"type":"STATE","value":{"bookmarks":{"artists":{"provider":"deezer","sync_id":"d1","mode":"full","pages":1,"fetched":1,"total":1,"complete":true}}}}'
+} >"$tmp/two.ndjson"
+run 0 "two providers in one pipe" -- store -q "$two" <"$tmp/two.ndjson"
+is "$(sqlite3 "$two" "select provider || ':' || id || ':' || coalesce(removed_at, '-') from library order by 1" | tr '\n' ' ')" \
+	"deezer:d1:- spotify:a1:- spotify:a2:- " "neither provider's sync removes the other's items"
+is "$(sqlite3 "$two" "select provider || ':' || json_extract(state, '$.sync_id') from checkpoints order by 1" | tr '\n' ' ')" \
+	"deezer:d1 spotify:s1 " "each provider has its own checkpoint"
