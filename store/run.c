@@ -443,6 +443,18 @@ bookmark(const char *key, yajl_val bm)
 	/* fetch-pages counts pages from 1 in a fresh walk, on from the bookmark when resuming. */
 	if (s->states++ == 0)
 		s->walk_whole = bm_int(bm, "pages") == 1;
+	/*
+	 * A new pass (the list moved under the walk) starts again from nothing:
+	 * positions seen in the pass before say nothing of this one, and this
+	 * process sees the new pass whole.
+	 */
+	if (bm_int(bm, "pass") > s->pass && bm_int(bm, "fetched") == 0 && s->states > 1) {
+		if (s->seen)
+			memset(s->seen, 0, s->seen_len);
+		s->walk_whole = 1;
+	}
+	if (bm_int(bm, "pass") > s->pass)
+		s->pass = bm_int(bm, "pass");
 	s->cur.complete = json_bool(json_member(bm, "complete"), 0) || s->cur.forbidden;
 	s->throttled_until = 0;
 	if (throttled)

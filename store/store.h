@@ -61,6 +61,7 @@ struct stream {
 	unsigned char *seen;
 	size_t seen_len;
 	int states, walk_whole;
+	long long pass;		/* the walk's pass (fetch-pages walks a list again on drift) */
 };
 
 /* run.c */

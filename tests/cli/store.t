@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 80
+plan 82
 
 db="$tmp/lib.db"
 
@@ -173,3 +173,16 @@ is "$(sqlite3 "$two" "select provider || ':' || id || ':' || coalesce(removed_at
 	"deezer:d1:- spotify:a1:- spotify:a2:- " "neither provider's sync removes the other's items"
 is "$(sqlite3 "$two" "select provider || ':' || json_extract(state, '$.sync_id') from checkpoints order by 1" | tr '\n' ' ')" \
 	"deezer:d1 spotify:s1 " "each provider has its own checkpoint"
+
+# ---- a playlist walked again (drift): positions seen in the first pass do not count ----
+pw="$tmp/pass.db"
+item() { echo "{\"type\":\"RECORD\",\"stream\":\"playlist_items\",\"record\":{\"provider\":\"spotify\",\"id\":\"PL:$1\",\"playlist_id\":\"PL\",\"position\":$1,\"track\":{\"provider\":\"spotify\",\"id\":\"$2\",\"title\":\"t\"}}}"; }
+st() { echo "{\"type\":\"STATE\",\"value\":{\"bookmarks\":{\"playlist_items:PL\":{\"provider\":\"spotify\",\"sync_id\":\"s\",\"mode\":\"full\",\"playlist_id\":\"PL\",\"pages\":$1,\"pass\":$2,\"offset\":$3,\"fetched\":$3,\"total\":3,\"complete\":$4}}}}"; }
+{
+	item 0 t0; item 1 t1; st 1 1 2 false
+	st 1 2 0 false
+	item 0 t0; item 2 t2; st 2 2 3 true
+} >"$tmp/pass.ndjson"
+run 0 "a playlist walked twice in one run" -- store -q "$pw" <"$tmp/pass.ndjson"
+is "$(sqlite3 "$pw" "select position || ':' || track_id from playlist_items order by position" | tr '\n' ' ')" "0:t0 2:t2 " \
+	"the first pass's row at a position the second did not fill is gone"
