@@ -162,7 +162,30 @@ sleep_ms(long long ms)
 		;
 }
 
-/* Runs sql again while the database is busy, for up to busy_ms. */
+static volatile sig_atomic_t *stop_flag;
+static long long busy_limit_ms;
+
+void
+db_interrupt_on(volatile sig_atomic_t *flag)
+{
+	stop_flag = flag;
+}
+
+/*
+ * SQLite's busy handler: wait in steps of 10 ms for up to the busy timeout,
+ * but give up at once when a signal asked the tool to stop.
+ */
+static int
+busy_handler(void *arg, int count)
+{
+	(void)arg;
+	if ((stop_flag && *stop_flag) || (long long)count * 10 >= busy_limit_ms)
+		return 0;
+	sleep_ms(10);
+	return 1;
+}
+
+/* Runs sql again while the database is busy, for up to busy_ms or a signal. */
 static int
 exec_waiting(sqlite3 *db, const char *sql, long long busy_ms)
 {
@@ -173,7 +196,7 @@ exec_waiting(sqlite3 *db, const char *sql, long long busy_ms)
 		rc = db_exec(db, sql);
 		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
 			return rc;
-		if (mono_ms() - start >= busy_ms)
+		if (mono_ms() - start >= busy_ms || (stop_flag && *stop_flag))
 			return rc;
 		sleep_ms(10 + (rand() ^ getpid()) % 40);
 	}
@@ -276,7 +299,8 @@ db_open(const char *path, int readonly, long long busy_ms)
 	rc = sqlite3_open_v2(path, &db, flags, NULL);
 	if (rc != SQLITE_OK)
 		die(db_status(rc), "%s: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
-	sqlite3_busy_timeout(db, busy_ms > 0x7fffffff ? 0x7fffffff : (int)busy_ms);
+	busy_limit_ms = busy_ms;
+	sqlite3_busy_handler(db, busy_handler, NULL);
 	sqlite3_extended_result_codes(db, 1);
 	if (readonly)
 		return db;

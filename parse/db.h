@@ -13,6 +13,7 @@
 #define CRATE_DB_H
 
 #include <stddef.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <yajl/yajl_tree.h>
 
@@ -29,6 +30,11 @@
  * db_status's exit status on any failure. busy_ms is the busy timeout.
  */
 sqlite3 *db_open(const char *path, int readonly, long long busy_ms);
+/*
+ * A flag that a signal handler sets: waits for a busy database (SQLite's busy
+ * handler, db_begin, db_commit) give up as soon as it is set.
+ */
+void db_interrupt_on(volatile sig_atomic_t *flag);
 void db_close(sqlite3 *db);
 
 /* 1 when the schema exists (a read-only database may predate it). */

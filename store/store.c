@@ -62,6 +62,7 @@ signals_init(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	db_interrupt_on(&got_signal);
 }
 
 int

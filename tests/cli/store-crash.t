@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 29
+plan 31
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
@@ -120,4 +120,19 @@ sleep 0.3
 run 75 "a lock held past --busy-timeout: exit 75" -- store --busy-timeout 0.3 "$db5" <"$tmp/b1"
 ok "grep -q 'database is locked' '$err'" "... says the database is locked"
 run 0 "the default timeout waits the lock out" -- store "$db5" <"$tmp/b1"
+wait $holder
+# SIGTERM while waiting for another writer's lock: store stops at once
+{ echo "BEGIN IMMEDIATE; DELETE FROM checkpoints;"; sleep 4; echo "ROLLBACK;"; } | sqlite3 "$db5" &
+holder=$!
+sleep 0.3
+store -q --busy-timeout 60 "$db5" <"$tmp/b1" >/dev/null 2>&1 &
+spid=$!
+sleep 0.5
+kill -TERM $spid
+wait $spid
+st=$?
+kill -0 $holder 2>/dev/null
+held=$?
+is "$st" 75 "SIGTERM while waiting for a lock: exit 75"
+is "$held" 0 "... while the other writer still holds the lock"
 wait $holder
