@@ -161,6 +161,8 @@ stream_provider(struct stream *s)
 	return s->provider;
 }
 
+static void run_bind_counts(const struct counts *c);
+
 /* Ends the process after a database error: nothing after the last commit stays. */
 static void __attribute__((noreturn))
 fail(int rc, const char *what)
@@ -189,6 +191,8 @@ fail(int rc, const char *what)
 			sqlite3_bind_text(run_update, 4, "failed", -1, SQLITE_STATIC);
 			iso8601_now(now);
 			sqlite3_bind_text(run_update, 5, now, -1, SQLITE_STATIC);
+			/* what was committed stands: the run says how much */
+			run_bind_counts(&s->cur);
 			sqlite3_bind_text(run_update, 14, msg, -1, SQLITE_STATIC);
 			sqlite3_step(run_update);
 			sqlite3_reset(run_update);
@@ -201,6 +205,23 @@ fail(int rc, const char *what)
 		progress_report_file(opts->report, streams, nstreams);
 	die(db_status(rc), "%s: %s: %s; rolled back to the last committed STATE",
 	    opts->path, what, msg);
+}
+
+/* The counts of a run into run_update (?6 to ?13); unknown ones stay NULL. */
+static void
+run_bind_counts(const struct counts *c)
+{
+	if (c->fetched >= 0)
+		sqlite3_bind_int64(run_update, 6, c->fetched);
+	sqlite3_bind_int64(run_update, 7, c->stored);
+	if (c->rejected >= 0)
+		sqlite3_bind_int64(run_update, 8, c->rejected);
+	if (c->total >= 0)
+		sqlite3_bind_int64(run_update, 9, c->total);
+	sqlite3_bind_int64(run_update, 10, c->new);
+	sqlite3_bind_int64(run_update, 11, c->updated);
+	sqlite3_bind_int64(run_update, 12, c->unchanged);
+	sqlite3_bind_int64(run_update, 13, c->removed);
 }
 
 static void
@@ -394,17 +415,7 @@ run_write(struct stream *s, const char *status, const char *error)
 	sqlite3_bind_text(run_update, 4, status, -1, SQLITE_STATIC);
 	if (finished)
 		sqlite3_bind_text(run_update, 5, now, -1, SQLITE_STATIC);
-	if (s->cur.fetched >= 0)
-		sqlite3_bind_int64(run_update, 6, s->cur.fetched);
-	sqlite3_bind_int64(run_update, 7, s->cur.stored);
-	if (s->cur.rejected >= 0)
-		sqlite3_bind_int64(run_update, 8, s->cur.rejected);
-	if (s->cur.total >= 0)
-		sqlite3_bind_int64(run_update, 9, s->cur.total);
-	sqlite3_bind_int64(run_update, 10, s->cur.new);
-	sqlite3_bind_int64(run_update, 11, s->cur.updated);
-	sqlite3_bind_int64(run_update, 12, s->cur.unchanged);
-	sqlite3_bind_int64(run_update, 13, s->cur.removed);
+	run_bind_counts(&s->cur);
 	if (error)
 		sqlite3_bind_text(run_update, 14, error, -1, SQLITE_STATIC);
 	step_or_fail(run_update, "cannot record the run");

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 31
+plan 32
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
@@ -87,6 +87,8 @@ ok "grep -q 'database or disk is full; rolled back to the last committed STATE' 
 rows=$(q "$db3" 'SELECT count(*) FROM artists')
 ok "[ $rows -gt 0 ] && [ $rows -lt 6000 ]" "some rows were committed ($rows)"
 is "$(checkpoint get "$db3" artists | jq .fetched)" "$rows" "the checkpoint matches the rows"
+is "$(q "$db3" "SELECT status || ' ' || coalesce(stored, 'null') FROM sync_runs ORDER BY run_id DESC LIMIT 1")" \
+	"failed $rows" "the failed run says how much it stored"
 is "$(q "$db3" 'PRAGMA integrity_check')" ok "integrity_check"
 checkpoint -q skip "$db3" <"$tmp/big" >"$tmp/rest"
 run 0 "the rerun with space completes" -- store "$db3" <"$tmp/rest"
