@@ -510,6 +510,10 @@ bookmark(const char *key, yajl_val bm)
 		removed = sqlite3_changes(db);
 		if (s->walk_whole)
 			removed += items_unseen_delete(s, provider, strchr(key, ':') + 1);
+		/* the playlist is done: its positions are not needed any more */
+		free(s->seen);
+		s->seen = NULL;
+		s->seen_len = 0;
 	}
 	s->cur.removed += removed;
 	run_write(s, s->cur.complete ? "complete" : "running",
