@@ -1654,6 +1654,25 @@ severity(int rc)
 	}
 }
 
+/*
+ * One SCHEMA for the playlist entries, before the first playlist walked: when
+ * every playlist is unchanged nothing is written at all, and store has
+ * nothing to call partial.
+ */
+static pthread_once_t pl_schema_once = PTHREAD_ONCE_INIT;
+
+static void
+pl_schema(void)
+{
+	struct walk w0;
+
+	memset(&w0, 0, sizeof w0);
+	w0.stream = "playlist_items";
+	buf_init(&w0.line);
+	emit_schema(&w0);
+	buf_free(&w0.line);
+}
+
 static void *
 pl_worker(void *arg)
 {
@@ -1691,6 +1710,7 @@ pl_worker(void *arg)
 			continue;
 		}
 		w.hold = opt.workers > 1;
+		pthread_once(&pl_schema_once, pl_schema);
 		rc = run_one(&w);
 		walk_done(&w);
 		pthread_mutex_lock(&q->lock);
@@ -1708,19 +1728,12 @@ run_playlists(const struct endpoint *ep)
 {
 	struct pl_queue q;
 	pthread_t *t;
-	struct walk w0;
 	int n = opt.workers > 0 ? opt.workers : 1;
 
 	memset(&q, 0, sizeof q);
 	pthread_mutex_init(&q.lock, NULL);
 	q.in = stdin;
 	q.ep = ep;
-	/* one SCHEMA for the stream */
-	memset(&w0, 0, sizeof w0);
-	w0.stream = "playlist_items";
-	buf_init(&w0.line);
-	emit_schema(&w0);
-	buf_free(&w0.line);
 	t = xcalloc((size_t)n, sizeof *t);
 	for (int i = 0; i < n; i++)
 		if (pthread_create(&t[i], NULL, pl_worker, &q) != 0)

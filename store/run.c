@@ -573,6 +573,47 @@ state(const struct msg *m)
 	have_savepoint = 1;
 }
 
+/*
+ * Streams announced by a SCHEMA. One that got neither a record nor a STATE
+ * (fetch-pages died before its first page) is partial, not done: the end of
+ * input says nothing about it.
+ */
+#define MAX_SCHEMAS 64
+static char *schemas[MAX_SCHEMAS];
+static size_t nschemas;
+
+static void
+schema_seen(const char *stream)
+{
+	for (size_t i = 0; i < nschemas; i++)
+		if (strcmp(schemas[i], stream) == 0)
+			return;
+	if (nschemas < MAX_SCHEMAS)
+		schemas[nschemas++] = xstrdup(stream);
+}
+
+/* Says so of every announced stream that nothing arrived for; returns how many. */
+static int
+schemas_unmet(void)
+{
+	size_t i, j;
+	int unmet = 0;
+
+	for (i = 0; i < nschemas; i++) {
+		for (j = 0; j < nstreams; j++)
+			if (strcmp(streams[j]->base, schemas[i]) == 0)
+				break;
+		if (j == nstreams) {
+			say("%s: partial: nothing arrived after its SCHEMA; run the same command to "
+			    "resume", schemas[i]);
+			unmet++;
+		}
+		free(schemas[i]);
+	}
+	nschemas = 0;
+	return unmet;
+}
+
 /* The end: every stream's run is closed as complete or partial. */
 static int
 finish(int interrupted)
@@ -611,6 +652,8 @@ finish(int interrupted)
 		say("%zu malformed input line%s skipped", bad_lines, bad_lines == 1 ? "" : "s");
 	if (opts->report && progress_report_file(opts->report, streams, nstreams) != 0)
 		status = EXIT_IOERR;
+	if (schemas_unmet() > 0 && status == 0)
+		status = EXIT_TEMPFAIL;
 	if (interrupted)
 		status = EXIT_TEMPFAIL;
 	if (read_failed)
@@ -649,6 +692,8 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 			record(&m);
 		else if (m.type == MSG_STATE)
 			state(&m);
+		else if (m.type == MSG_SCHEMA)
+			schema_seen(m.stream);
 		if ((++ticks & 255) == 0 || m.type == MSG_STATE) {
 			iso8601_now(now);
 			progress_tick(streams, nstreams, 0);

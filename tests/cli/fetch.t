@@ -2,7 +2,7 @@
 # fetch-pages against provider-sim over real HTTP: every dialect equals the
 # simulator's dump; faults are survived or reported as DESIGN.md says.
 . "$(dirname "$0")/../lib.sh"
-plan 131
+plan 133
 
 export CRATE_TOKEN=test-token
 fast="--backoff 10ms,20ms,40ms,80ms"
@@ -53,8 +53,13 @@ ok '[ -n "$forbidden" ]' "the simulator forbids some playlists (owned by others)
 ok 'grep -q "refuses this playlist" "$err"' "a forbidden playlist is a warning"
 complete=$(jq -r 'select(.type=="STATE") | .value.bookmarks[] | select(.complete) | .playlist_id' "$out" | sort -u | wc -l)
 is "$complete" "$(($(wc -l <"$tmp/pl") - $(echo "$forbidden" | wc -l)))" "every other playlist completes, one bookmark each"
-run 0 "a playlist unchanged since its complete bookmark is not fetched" -- sh -c \
-	"head -1 '$tmp/pl' | fetch-pages --base-url '$SIM_URL/v1' --state '$(grep '"type":"STATE"' "$out" | tail -1 | jq -c .value)' playlist_items"
+allstate=$(jq -c -s '{bookmarks: (map(select(.type=="STATE").value.bookmarks) | add)}' "$out")
+echo "${forbidden:-none}" >"$tmp/forbidden"
+grep -v -F -f "$tmp/forbidden" "$tmp/pl" >"$tmp/pl-ok"
+run 0 "playlists unchanged since their complete bookmarks are not fetched" -- sh -c \
+	"fetch-pages --base-url '$SIM_URL/v1' --state '$allstate' playlist_items <'$tmp/pl-ok'"
+is "$(wc -c <"$out" | tr -d ' ')" 0 "nothing is written, not even a SCHEMA"
+ok 'grep -q "unchanged (snapshot" "$err"' "each is said to be unchanged"
 
 # -- 429: Retry-After in seconds, as an HTTP-date, and past --max-wait
 restart_sim --dialect spotify --tracks 200 --fault-429 @2 --retry-after 1

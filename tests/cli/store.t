@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 82
+plan 84
 
 db="$tmp/lib.db"
 
@@ -186,3 +186,8 @@ st() { echo "{\"type\":\"STATE\",\"value\":{\"bookmarks\":{\"playlist_items:PL\"
 run 0 "a playlist walked twice in one run" -- store -q "$pw" <"$tmp/pass.ndjson"
 is "$(sqlite3 "$pw" "select position || ':' || track_id from playlist_items order by position" | tr '\n' ' ')" "0:t0 2:t2 " \
 	"the first pass's row at a position the second did not fill is gone"
+
+# ---- a SCHEMA and nothing after it (fetch-pages died before its first page) ----
+echo '{"type":"SCHEMA","stream":"tracks","schema":{},"key_properties":["provider","id"]}' >"$tmp/schema-only"
+run 75 "a stream announced and never fed is partial, not done" -- store "$tmp/schema.db" <"$tmp/schema-only"
+ok "grep -q 'tracks: partial: nothing arrived after its SCHEMA' '$err'" "and says so"
