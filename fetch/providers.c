@@ -14,7 +14,7 @@ static const char *stream_names[5] = { "artists", "albums", "tracks", "playlists
 	{ path, query, paging, items, "limit", off, max, newest, NULL }
 
 static const struct provider builtin[] = {
-	{ "spotify", "https://api.spotify.com/v1", AUTH_BEARER, NULL, 0, 0, {
+	{ "spotify", "https://api.spotify.com/v1", AUTH_BEARER, NULL, 0, {
 		E("/me/following", "type=artist", PAGING_CURSOR, "artists.items", NULL, 50, 0),
 		E("/me/albums", NULL, PAGING_OFFSET, "items", "offset", 50, 1),
 		E("/me/tracks", NULL, PAGING_OFFSET, "items", "offset", 50, 1),
@@ -26,7 +26,7 @@ static const struct provider builtin[] = {
 		{ "/playlists/%s/items", NULL, PAGING_OFFSET, "items", "limit", "offset", 50, 0,
 		    "/playlists/%s/tracks" },
 	} },
-	{ "apple-music", "https://api.music.apple.com", AUTH_BEARER, NULL, 1, 1, {
+	{ "apple-music", "https://api.music.apple.com", AUTH_BEARER, NULL, 1, {
 		E("/v1/me/library/artists", NULL, PAGING_OFFSET, "data", "offset", 100, 0),
 		E("/v1/me/library/albums", "include=artists", PAGING_OFFSET, "data", "offset", 100, 0),
 		E("/v1/me/library/songs", "include=albums,artists", PAGING_OFFSET, "data", "offset",
@@ -35,7 +35,7 @@ static const struct provider builtin[] = {
 		E("/v1/me/library/playlists/%s/tracks", "include=albums,artists", PAGING_OFFSET,
 		    "data", "offset", 100, 0),
 	} },
-	{ "deezer", "https://api.deezer.com", AUTH_QUERY, "access_token", 0, 0, {
+	{ "deezer", "https://api.deezer.com", AUTH_QUERY, "access_token", 0, {
 		E("/user/me/artists", NULL, PAGING_OFFSET, "data", "index", 100, 0),
 		E("/user/me/albums", NULL, PAGING_OFFSET, "data", "index", 100, 0),
 		E("/user/me/tracks", NULL, PAGING_OFFSET, "data", "index", 100, 0),
@@ -106,7 +106,6 @@ provider_load(const char *path)
 	p->auth = auth == NULL || strcmp(auth, "bearer") == 0 ? AUTH_BEARER :
 	    strcmp(auth, "query") == 0 ? AUTH_QUERY : AUTH_NONE;
 	p->auth_param = dup_or(json_member(root, "auth_param"), "access_token");
-	p->empty_is_404 = json_bool(json_member(root, "empty_is_404"), 0);
 	streams = json_member(root, "streams");
 	for (int i = 0; i < 5; i++) {
 		struct endpoint *e = &p->streams[i];

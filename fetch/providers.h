@@ -37,7 +37,6 @@ struct provider {
 	enum auth_style auth;
 	char *auth_param;	/* AUTH_QUERY: the parameter */
 	int user_token;		/* sends Music-User-Token (Apple) */
-	int empty_is_404;	/* an empty collection answers 404 (Apple) */
 	struct endpoint streams[5];	/* artists, albums, tracks, playlists, playlist_items */
 };
 

@@ -461,7 +461,7 @@ apple(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 	yajl_val a = json_member(it, "attributes");
 	const char *date;
 
-	if (!prov_stream_known(s) || strcmp(s, "playlist_items") == 0)
+	if (!prov_stream_known(s))
 		return -2;
 	if (id == NULL || *id == '\0')
 		return *why = "item without an id", -1;
@@ -582,7 +582,7 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 	char nb[32];
 	yajl_val v;
 
-	if (!prov_stream_known(s) || strcmp(s, "playlist_items") == 0)
+	if (!prov_stream_known(s))
 		return -2;
 	if ((id = prov_id_text(json_member(it, "id"), nb)) == NULL)
 		return *why = "item without an id", -1;

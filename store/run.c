@@ -592,7 +592,25 @@ schema_seen(const char *stream)
 		schemas[nschemas++] = xstrdup(stream);
 }
 
-/* Says so of every announced stream that nothing arrived for; returns how many. */
+/* A complete checkpoint of the stream is committed: a spool skipped past it is done. */
+static int
+committed_complete(const char *stream)
+{
+	sqlite3_stmt *q = db_prepare(db, "SELECT 1 FROM checkpoints WHERE"
+	    " (stream = ?1 OR stream LIKE ?1 || ':%') AND json_extract(state, '$.complete') = 1"
+	    " LIMIT 1");
+	int done;
+
+	sqlite3_bind_text(q, 1, stream, -1, SQLITE_STATIC);
+	done = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return done;
+}
+
+/*
+ * Says so of every announced stream that nothing arrived for (and whose last
+ * committed sync was not complete either); returns how many.
+ */
 static int
 schemas_unmet(void)
 {
@@ -603,7 +621,7 @@ schemas_unmet(void)
 		for (j = 0; j < nstreams; j++)
 			if (strcmp(streams[j]->base, schemas[i]) == 0)
 				break;
-		if (j == nstreams) {
+		if (j == nstreams && !committed_complete(schemas[i])) {
 			say("%s: partial: nothing arrived after its SCHEMA; run the same command to "
 			    "resume", schemas[i]);
 			unmet++;

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 84
+plan 85
 
 db="$tmp/lib.db"
 
@@ -191,3 +191,6 @@ is "$(sqlite3 "$pw" "select position || ':' || track_id from playlist_items orde
 echo '{"type":"SCHEMA","stream":"tracks","schema":{},"key_properties":["provider","id"]}' >"$tmp/schema-only"
 run 75 "a stream announced and never fed is partial, not done" -- store "$tmp/schema.db" <"$tmp/schema-only"
 ok "grep -q 'tracks: partial: nothing arrived after its SCHEMA' '$err'" "and says so"
+gen tracks 20 10 sc full 1 >"$tmp/sc"
+store -q "$tmp/schema2.db" <"$tmp/sc" 2>/dev/null
+run 0 "but after a complete sync of it, a SCHEMA alone is nothing to do" -- store "$tmp/schema2.db" <"$tmp/schema-only"

@@ -328,6 +328,27 @@ release_date(const struct album *al, char *out, size_t n)
 		snprintf(out, n, "%04d-%02d-%02d", al->year, al->month, al->day);
 }
 
+/*
+ * The playlist named at the start of rest (an id up to the next '/'), in the
+ * ids of dialect d: its index, or -1 when there is no such playlist. *after
+ * is the rest of the path past the id.
+ */
+static long
+path_playlist(struct ctx *c, const char *rest, int d, const char **after)
+{
+	char idbuf[64];
+	size_t n = strcspn(rest, "/");
+	long p;
+
+	*after = rest + n;
+	if (n >= sizeof idbuf)
+		return -1;
+	memcpy(idbuf, rest, n);
+	idbuf[n] = '\0';
+	p = lib_parse_id(c->l, d, K_PLAYLIST, idbuf);
+	return p < 0 || p >= c->l->n[K_PLAYLIST] + c->l->playlists.ntop ? -1 : p;
+}
+
 /* ---- Spotify ---------------------------------------------------------------- */
 
 static void
@@ -930,10 +951,10 @@ static void
 render_spotify(struct ctx *c)
 {
 	const char *path = c->rq->path;
-	char base[256], idbuf[64];
+	char base[256];
 	const char *rest;
 	long p;
-	size_t n;
+
 
 	if (strcmp(path, "/v1/me") == 0) {
 		struct jw *w = &c->w;
@@ -966,15 +987,7 @@ render_spotify(struct ctx *c)
 		return;
 	}
 	if (strncmp(path, "/v1/playlists/", 14) == 0) {
-		rest = path + 14;
-		n = strcspn(rest, "/");
-		if (n >= sizeof idbuf)
-			goto notfound;
-		memcpy(idbuf, rest, n);
-		idbuf[n] = '\0';
-		rest += n;
-		p = lib_parse_id(c->l, D_SPOTIFY, K_PLAYLIST, idbuf);
-		if (p < 0 || p >= c->l->n[K_PLAYLIST] + c->l->playlists.ntop)
+		if ((p = path_playlist(c, path + 14, D_SPOTIFY, &rest)) < 0)
 			goto notfound;
 		if (strcmp(rest, "/tracks") == 0) {
 			sp_offset_page(c, lib_entries(c->l, p), SP_ENTRIES, path, p);
@@ -1282,8 +1295,6 @@ static void
 render_apple(struct ctx *c)
 {
 	const char *path = c->rq->path, *rest;
-	char idbuf[64];
-	size_t n;
 	long p;
 
 	if (strcmp(path, "/v1/me/library/songs") == 0)
@@ -1295,15 +1306,8 @@ render_apple(struct ctx *c)
 	else if (strcmp(path, "/v1/me/library/playlists") == 0)
 		ap_page(c, &c->l->playlists, K_PLAYLIST, -1, path);
 	else if (strncmp(path, "/v1/me/library/playlists/", 25) == 0) {
-		rest = path + 25;
-		n = strcspn(rest, "/");
-		if (n >= sizeof idbuf)
-			goto notfound;
-		memcpy(idbuf, rest, n);
-		idbuf[n] = '\0';
-		p = lib_parse_id(c->l, D_APPLE, K_PLAYLIST, idbuf);
-		if (p < 0 || p >= c->l->n[K_PLAYLIST] + c->l->playlists.ntop ||
-		    strcmp(rest + n, "/tracks") != 0)
+		p = path_playlist(c, path + 25, D_APPLE, &rest);
+		if (p < 0 || strcmp(rest, "/tracks") != 0)
 			goto notfound;
 		ap_page(c, lib_entries(c->l, p), K_ENTRY, p, path);
 	} else
@@ -1588,8 +1592,6 @@ static void
 render_deezer(struct ctx *c)
 {
 	const char *path = c->rq->path, *rest;
-	char idbuf[64];
-	size_t n;
 	long p;
 
 	if (strcmp(path, "/user/me/tracks") == 0)
@@ -1601,15 +1603,8 @@ render_deezer(struct ctx *c)
 	else if (strcmp(path, "/user/me/playlists") == 0)
 		dz_page(c, &c->l->playlists, K_PLAYLIST, -1);
 	else if (strncmp(path, "/playlist/", 10) == 0) {
-		rest = path + 10;
-		n = strcspn(rest, "/");
-		if (n >= sizeof idbuf)
-			goto notfound;
-		memcpy(idbuf, rest, n);
-		idbuf[n] = '\0';
-		p = lib_parse_id(c->l, D_DEEZER, K_PLAYLIST, idbuf);
-		if (p < 0 || p >= c->l->n[K_PLAYLIST] + c->l->playlists.ntop ||
-		    strcmp(rest + n, "/tracks") != 0)
+		p = path_playlist(c, path + 10, D_DEEZER, &rest);
+		if (p < 0 || strcmp(rest, "/tracks") != 0)
 			goto notfound;
 		dz_page(c, lib_entries(c->l, p), K_ENTRY, p);
 	} else
@@ -1738,8 +1733,6 @@ static void
 render_generic(struct ctx *c)
 {
 	const char *path = c->rq->path, *rest;
-	char idbuf[64];
-	size_t n;
 	long p;
 
 	if (strcmp(path, "/generic/items") == 0 || strcmp(path, "/generic/tracks") == 0)
@@ -1751,15 +1744,8 @@ render_generic(struct ctx *c)
 	else if (strcmp(path, "/generic/playlists") == 0)
 		g_page(c, &c->l->playlists, K_PLAYLIST, -1);
 	else if (strncmp(path, "/generic/playlists/", 19) == 0) {
-		rest = path + 19;
-		n = strcspn(rest, "/");
-		if (n >= sizeof idbuf)
-			goto notfound;
-		memcpy(idbuf, rest, n);
-		idbuf[n] = '\0';
-		p = lib_parse_id(c->l, D_GENERIC, K_PLAYLIST, idbuf);
-		if (p < 0 || p >= c->l->n[K_PLAYLIST] + c->l->playlists.ntop ||
-		    strcmp(rest + n, "/items") != 0)
+		p = path_playlist(c, path + 19, D_GENERIC, &rest);
+		if (p < 0 || strcmp(rest, "/items") != 0)
 			goto notfound;
 		g_page(c, lib_entries(c->l, p), K_ENTRY, p);
 	} else
