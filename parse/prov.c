@@ -642,12 +642,56 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 
 /* ---- playlist entries, every provider ---- */
 
+/*
+ * A podcast episode in a Spotify playlist. With additional_types=track,episode
+ * an entry's track (or item) is a track object or an episode object, told apart
+ * by "type" ("track" or "episode"); an episode has a show where a track has an
+ * album (https://developer.spotify.com/documentation/web-api/reference/get-playlists-items,
+ * "track: oneOf TrackObject, EpisodeObject"; EpisodeObject: id, name, duration_ms,
+ * release_date, release_date_precision, show {id, name, ...}, uri).
+ */
+static int
+spotify_is_episode(yajl_val t)
+{
+	const char *type = json_str(json_member(t, "type"));
+
+	return type != NULL && strcmp(type, "episode") == 0;
+}
+
+static void
+spotify_episode(struct jw *w, yajl_val e)
+{
+	yajl_val show = json_member(e, "show");
+	const char *date = json_str(json_member(e, "release_date"));
+	const char *prec = json_str(json_member(e, "release_date_precision"));
+	char nb[32];
+
+	jw_obj(w);
+	jw_kstr(w, "provider", prov_name(PROV_SPOTIFY));
+	jw_kstr(w, "id", prov_id_text(json_member(e, "id"), nb));
+	jw_kstr(w, "title", json_str(json_member(e, "name")));
+	jw_key(w, "show");
+	if (json_is_null(show) || show->type != yajl_t_object) {
+		jw_null(w);
+	} else {
+		jw_obj(w);
+		id_or_null(w, "id", json_member(show, "id"));
+		jw_kstr(w, "name", json_str(json_member(show, "name")));
+		jw_obj_end(w);
+	}
+	num_or_null(w, "duration_ms", json_member(e, "duration_ms"));
+	jw_kstr(w, "release_date", date);
+	jw_kstr(w, "release_date_precision", prec ? prec : date_precision(date));
+	jw_kstr(w, "uri", json_str(json_member(e, "uri")));
+	jw_obj_end(w);
+}
+
 static int
 playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 {
 	char id[512], nb[32];
-	const char *added_by = NULL;
-	yajl_val t = NULL, added_at = NULL;
+	const char *added_by = NULL, *reason = NULL;
+	yajl_val t = NULL, added_at = NULL, episode = NULL;
 	struct prov_ctx tc = *c;
 
 	if (c->playlist_id == NULL || *c->playlist_id == '\0')
@@ -665,8 +709,16 @@ playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **
 			t = json_member(it, "track");
 		added_at = json_member(it, "added_at");
 		added_by = json_str(json_get(it, "added_by", "id", NULL));
-		if (!json_is_null(t) && spotify_track_id(t) == NULL)
+		if (!json_is_null(t) && spotify_is_episode(t)) {
+			episode = t;
+			t = NULL;
+			if (prov_id_text(json_member(episode, "id"), nb) == NULL) {
+				episode = NULL;
+				reason = "episode unavailable";
+			}
+		} else if (!json_is_null(t) && spotify_track_id(t) == NULL) {
 			t = NULL;	/* unavailable: no id to refer to */
+		}
 		break;
 	case PROV_APPLE:
 		t = json_str(json_member(it, "id")) ? it : NULL;
@@ -701,6 +753,15 @@ playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **
 	} else {
 		jw_value(w, t);
 	}
+	/* an entry that is neither keeps its position, with the reason why */
+	jw_key(w, "episode");
+	if (episode != NULL)
+		spotify_episode(w, episode);
+	else
+		jw_null(w);
+	if (json_is_null(t) && episode == NULL && reason == NULL)
+		reason = "track unavailable";
+	jw_kstr(w, "reason", reason);
 	jw_obj_end(w);
 	return 0;
 }
