@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # parse: every fixture and capture maps field by field; bad input is reported and loses nothing.
 . "$(dirname "$0")/../lib.sh"
-plan 58
+plan 65
 
 F=$shared_fixtures
 C=$shared_fixtures/captures
@@ -58,6 +58,27 @@ compare spotify playlist_items "$F/spotify-playlist-items-2026.json" \
 	  added_by: (if .value.added_by.id == "" then null else .value.added_by.id end),
 	  track: (.value.item // .value.track | if . then .id else null end),
 	  title: (.value.item // .value.track | if . then .name else null end)}'
+# Podcast episodes, unavailable entries and a taken-down album (the fixture says where its shape comes from)
+E=$fixtures/spotify-playlist-items-episodes.json
+run 0 "playlist entries with episodes" -- parse -p spotify -s playlist_items "$E"
+is "$(jq -c 'select(.type=="RECORD") | .record | [.position, (.track | if . then .id else null end), .episode, .reason]' "$out" | tr '\n' ' ')" \
+	"$(jq -c '.items | to_entries[] | .key as $i | .value.track as $t | [$i,
+	  (if $t.type == "track" then $t.id else null end),
+	  (if $t.type == "episode" and $t.id then {provider: "spotify", id: $t.id, title: $t.name,
+	    show: {id: $t.show.id, name: $t.show.name}, duration_ms: $t.duration_ms, release_date: $t.release_date,
+	    release_date_precision: $t.release_date_precision, uri: $t.uri} else null end),
+	  (if $t == null then "track unavailable" elif $t.id == null then "episode unavailable" else null end)]' "$E" | tr '\n' ' ')" \
+	"an episode is an entry of its own, an unavailable one keeps its place with a reason"
+is "$(jq -c 'select(.type=="RECORD") | .record.track | select(.) | .album | [.id, .title]' "$out")" \
+	'["4aawyAB9vmqN3uQ7FjRGTy",""]' "a taken-down album keeps its empty name"
+is "$(jq -c 'select(.type=="RECORD") | .record | keys_unsorted' "$out" | sort -u)" \
+	'["provider","id","playlist_id","position","added_at","added_by","track","episode","reason"]' \
+	"every entry has the same keys"
+run 0 "parse | validate keeps every entry" -- bash -c "parse -p spotify -s playlist_items '$E' | validate"
+is "$(jq -c 'select(.type=="RECORD") | .record.position' "$out" | tr '\n' ' ')" "0 1 2 3 " \
+	"no position is lost"
+ok 'grep -q "track: album: empty title (taken down?), kept" "$err"' "the taken-down album is a warning"
+
 run 0 "an empty playlist page" -- parse -p spotify -s playlist_items "$C/spotify.playlist_items.playlist-tracks-empty.json"
 is "$(jq -c 'select(.type=="RECORD")' "$out" | wc -l)" 0 "an empty playlist has no records"
 
