@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 226
+plan 230
 
 rej="$tmp/rejects"
 
@@ -276,6 +276,18 @@ ok "jq -se '.[] | select(.line == 6) | .stream == \"tracks\" and .id == null' '$
 ok "jq -se '.[] | select(.line == 14) | .input | test(\"\\ufffd\")' '$rej' >/dev/null" "hostile: bad bytes in input become U+FFFD"
 ok "jq -se '.[] | select(.line == 10) | .reason == \"id is not a string\"' '$rej' >/dev/null" "hostile: id of a wrong type"
 is "$(grep -c '' "$err")" 19 "hostile: one stderr line per reject, and the summary"
+
+# issue 12: "t1\u0000evil" was cut to t1 (and stored over t1): refused, naming
+# the member; a lone surrogate is U+FFFD in the record, and in the line passed on
+{
+	track '{"id":"t1\u0000evil"}'
+	track | sed 's/"title":"One More Time"/"title":"a\\ud800b\\udc00c\\ud83d\\ude00"/'
+} >"$tmp/in"
+run 1 "a NUL in an id is a reject" -- validate -r "$rej" "$tmp/in"
+is "$(jq -r '[.line, .reason] | join(" ")' "$rej")" '1 a NUL character (\u0000) in "id"' "the reject names the line and the member"
+is "$(jq -r .record.title "$out")" "a"$'\xef\xbf\xbd'"b"$'\xef\xbf\xbd'"c"$'\xf0\x9f\x98\x80' \
+	"lone surrogates are U+FFFD, a pair is its character"
+ok "grep -q 'a\\\\ufffdb\\\\ufffdc' '$out'" "the line passed on carries no lone surrogate"
 
 # Fuzzed lines: every line is passed or rejected, and what comes out is JSON.
 {
