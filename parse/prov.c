@@ -407,10 +407,41 @@ apple_refs(struct jw *w, const char *key, yajl_val rel, const char *name, const 
 	jw_arr_end(w);
 }
 
+/*
+ * Library resources (library-songs, -albums, -artists) carry no ISRC, UPC,
+ * record label or album kind; their catalog resource does, requested with
+ * include=catalog as relationships.catalog.data[0]
+ * (https://developer.apple.com/documentation/applemusicapi/libraryalbums/relationships-data.dictionary,
+ * LibraryAlbumsCatalogRelationship; the same for LibrarySongs and LibraryArtists).
+ * Its attributes are those of Songs (isrc, releaseDate:
+ * https://developer.apple.com/documentation/applemusicapi/songs/attributes-data.dictionary),
+ * Albums (recordLabel, upc, isSingle, isCompilation, releaseDate:
+ * https://developer.apple.com/documentation/applemusicapi/albums/attributes-data.dictionary)
+ * or Artists (genreNames, artwork). data may be [] for a library item Apple
+ * did not match to the catalog (developer forums, "Catalog relationships empty
+ * for /me/library/albums": "catalog": {"href": ..., "data": []}): then the
+ * library's own attributes, or null.
+ */
+static yajl_val
+apple_catalog(yajl_val it)
+{
+	return json_member(json_at(json_get(it, "relationships", "catalog", "data", NULL), 0),
+	    "attributes");
+}
+
+/* The catalog's attribute when it has one, else the library's. */
+static yajl_val
+apple_attr(yajl_val lib, yajl_val cat, const char *key)
+{
+	yajl_val v = json_member(cat, key);
+
+	return json_is_null(v) ? json_member(lib, key) : v;
+}
+
 static void
 apple_song(struct jw *w, const struct prov_ctx *c, yajl_val it)
 {
-	yajl_val a = json_member(it, "attributes");
+	yajl_val a = json_member(it, "attributes"), cat = apple_catalog(it);
 	yajl_val albums = json_get(it, "relationships", "albums", "data", NULL);
 	yajl_val album = json_at(albums, 0);
 	const char *artist = json_str(json_member(a, "artistName"));
@@ -439,7 +470,7 @@ apple_song(struct jw *w, const struct prov_ctx *c, yajl_val it)
 	apple_refs(w, "artists", json_get(it, "relationships", "artists", NULL), artist, NULL);
 	num_or_null(w, "track_number", json_member(a, "trackNumber"));
 	num_or_null(w, "disc_number", json_member(a, "discNumber"));
-	jw_kstr(w, "isrc", json_str(json_member(a, "isrc")));
+	jw_kstr(w, "isrc", json_str(apple_attr(a, cat, "isrc")));
 	jw_key(w, "explicit");
 	if (rating)
 		jw_bool(w, strcmp(rating, "explicit") == 0);
@@ -449,7 +480,7 @@ apple_song(struct jw *w, const struct prov_ctx *c, yajl_val it)
 	jw_kstr(w, "uri", json_str(json_get(a, "playParams", "catalogId", NULL)));
 	apple_artwork(w, "image_url", json_member(a, "artwork"));
 	strings(w, "genres", json_member(a, "genreNames"));
-	jw_kstr(w, "release_date", json_str(json_member(a, "releaseDate")));
+	jw_kstr(w, "release_date", json_str(apple_attr(a, cat, "releaseDate")));
 	jw_kstr(w, "added_at", json_str(json_member(a, "dateAdded")));
 	jw_obj_end(w);
 }
@@ -458,7 +489,7 @@ static int
 apple(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 {
 	const char *s = c->stream, *id = json_str(json_member(it, "id"));
-	yajl_val a = json_member(it, "attributes");
+	yajl_val a = json_member(it, "attributes"), cat = apple_catalog(it);
 	const char *date;
 
 	if (!prov_stream_known(s))
@@ -472,31 +503,36 @@ apple(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 	head(w, c, id);
 	if (strcmp(s, "artists") == 0) {
 		jw_kstr(w, "name", json_str(json_member(a, "name")));
-		strings(w, "genres", json_member(a, "genreNames"));
-		apple_artwork(w, "image_url", json_member(a, "artwork"));
+		strings(w, "genres", apple_attr(a, cat, "genreNames"));
+		apple_artwork(w, "image_url", apple_attr(a, cat, "artwork"));
 		jw_key(w, "popularity");
 		jw_null(w);
 		jw_key(w, "followers");
 		jw_null(w);
-		jw_kstr(w, "uri", json_str(json_get(a, "playParams", "catalogId", NULL)));
+		jw_kstr(w, "uri", json_str(json_get(a, "playParams", "catalogId", NULL)) ?
+		    json_str(json_get(a, "playParams", "catalogId", NULL)) :
+		    json_str(json_member(json_at(json_get(it, "relationships", "catalog", "data", NULL), 0),
+		    "id")));
 		jw_kstr(w, "added_at", json_str(json_member(a, "dateAdded")));
 	} else if (strcmp(s, "albums") == 0) {
-		date = json_str(json_member(a, "releaseDate"));
+		date = json_str(apple_attr(a, cat, "releaseDate"));
 		jw_kstr(w, "title", json_str(json_member(a, "name")));
 		apple_refs(w, "artists", json_get(it, "relationships", "artists", NULL),
 		    json_str(json_member(a, "artistName")), NULL);
 		jw_kstr(w, "release_date", date);
 		jw_kstr(w, "release_date_precision", date_precision(date));
 		jw_key(w, "album_type");
-		if (json_bool(json_member(a, "isSingle"), 0))
+		if (json_bool(apple_attr(a, cat, "isSingle"), 0))
 			jw_str(w, "single");
-		else if (json_bool(json_member(a, "isCompilation"), 0))
+		else if (json_bool(apple_attr(a, cat, "isCompilation"), 0))
 			jw_str(w, "compilation");
+		else if (json_member(cat, "isSingle") || json_member(cat, "isCompilation"))
+			jw_str(w, "album");	/* the catalog says it is neither */
 		else
 			jw_null(w);
-		num_or_null(w, "total_tracks", json_member(a, "trackCount"));
-		jw_kstr(w, "label", json_str(json_member(a, "recordLabel")));
-		jw_kstr(w, "upc", json_str(json_member(a, "upc")));
+		num_or_null(w, "total_tracks", apple_attr(a, cat, "trackCount"));
+		jw_kstr(w, "label", json_str(apple_attr(a, cat, "recordLabel")));
+		jw_kstr(w, "upc", json_str(apple_attr(a, cat, "upc")));
 		apple_artwork(w, "image_url", json_member(a, "artwork"));
 		strings(w, "genres", json_member(a, "genreNames"));
 		jw_key(w, "popularity");

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # parse: every fixture and capture maps field by field; bad input is reported and loses nothing.
 . "$(dirname "$0")/../lib.sh"
-plan 71
+plan 79
 
 F=$shared_fixtures
 C=$shared_fixtures/captures
@@ -98,6 +98,27 @@ is "$(jq -r 'select(.type=="RECORD") | .record.album.id' "$out" | sort -u | wc -
 	"two songs of different albums get two derived album ids"
 ok '[ "$(jq -r "select(.type==\"RECORD\") | .record.album.id" "$out" | grep -c "^derived:")" = 2 ]' \
 	"derived ids say so"
+
+# Apple Music catalog fields: library resources carry no ISRC, UPC, label or
+# album kind; relationships.catalog.data[0] (include=catalog) does, when Apple
+# matched the item (the fixtures say where their shape comes from)
+A=$fixtures/apple-library-albums-catalog.json
+compare apple-music albums "$A" '{id, release_date, release_date_precision, album_type, label: .label, upc, total_tracks}' \
+	'.data[] | .attributes as $l | (.relationships.catalog.data[0].attributes // {}) as $c |
+	 {id, release_date: ($c.releaseDate // $l.releaseDate), release_date_precision: (($c.releaseDate // $l.releaseDate) |
+	  if . == null then null elif length == 10 then "day" elif length == 4 then "year" else "month" end),
+	  album_type: (if $c.isSingle then "single" elif $c.isCompilation then "compilation" elif $c.isSingle == false then "album" else null end),
+	  label: $c.recordLabel, upc: $c.upc, total_tracks: ($c.trackCount // $l.trackCount)}'
+is "$(jq -c 'select(.type=="RECORD") | .record | [.label, .upc, .album_type]' "$out" | head -1)" \
+	'["Effyzzie Music Group","5060438970110","album"]' "apple albums: label, UPC and kind from the catalog"
+S=$fixtures/apple-library-songs-catalog.json
+compare apple-music tracks "$S" '{id, isrc, release_date}' \
+	'.data[] | (.relationships.catalog.data[0].attributes // {}) as $c | {id, isrc: $c.isrc, release_date: $c.releaseDate}'
+is "$(jq -r 'select(.type=="RECORD") | .record.isrc' "$out" | head -1)" GBKQU1600123 "apple songs: the ISRC from the catalog"
+printf '%s' '{"data":[{"id":"r.1","type":"library-artists","attributes":{"name":"Yemi Alade"},"relationships":{"catalog":{"data":[{"id":"1015086563","type":"artists","attributes":{"name":"Yemi Alade","genreNames":["Afro-Pop"],"artwork":{"url":"https://a/{w}x{h}.jpg","width":100,"height":100}}}]}}}]}' >"$tmp/ar.json"
+run 0 "apple artists with their catalog artist" -- parse -p apple-music -s artists "$tmp/ar.json"
+is "$(jq -c 'select(.type=="RECORD") | .record | [.genres, .image_url, .uri]' "$out")" \
+	'[["Afro-Pop"],"https://a/100x100.jpg","1015086563"]' "apple artists: genres, art and catalog id from the catalog"
 
 # Deezer: numeric ids as text, time_add as ISO 8601, seconds to milliseconds
 compare deezer tracks "$C/deezer.tracks.user-me-tracks-index0.json" \
