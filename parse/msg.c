@@ -330,40 +330,6 @@ msg_record_close(struct jw *w, const char *time_extracted)
 	jw_obj_end(w);
 }
 
-void
-msg_schema(struct jw *w, const char *stream)
-{
-	jw_obj(w);
-	jw_kstr(w, "type", "SCHEMA");
-	jw_kstr(w, "stream", stream);
-	jw_key(w, "schema");
-	jw_obj(w);
-	jw_kstr(w, "type", "object");
-	jw_key(w, "properties");
-	jw_obj(w);
-	jw_key(w, "provider");
-	jw_obj(w);
-	jw_kstr(w, "type", "string");
-	jw_obj_end(w);
-	jw_key(w, "id");
-	jw_obj(w);
-	jw_kstr(w, "type", "string");
-	jw_obj_end(w);
-	jw_obj_end(w);
-	jw_key(w, "required");
-	jw_arr(w);
-	jw_str(w, "provider");
-	jw_str(w, "id");
-	jw_arr_end(w);
-	jw_obj_end(w);
-	jw_key(w, "key_properties");
-	jw_arr(w);
-	jw_str(w, "provider");
-	jw_str(w, "id");
-	jw_arr_end(w);
-	jw_obj_end(w);
-}
-
 yajl_val
 msg_bookmark(yajl_val state_value, const char *stream)
 {
