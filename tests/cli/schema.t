@@ -4,14 +4,14 @@
 # one here wrote (ajv-cli, with ajv-formats for date-time; scripts/install-deps
 # installs them with npm when it can). Skipped where ajv is not installed.
 . "$(dirname "$0")/../lib.sh"
-plan 18
+plan 20
 
 export CRATE_TOKEN=test-token
 F=$shared_fixtures
 C=$shared_fixtures/captures
 
 if ! command -v ajv >/dev/null 2>&1 || ! ajv help >/dev/null 2>&1; then
-	for i in $(seq 18); do echo "ok $i # SKIP ajv-cli is not installed (npm install -g ajv-cli ajv-formats)"; done
+	for i in $(seq 20); do echo "ok $i # SKIP ajv-cli is not installed (npm install -g ajv-cli ajv-formats)"; done
 	exit 0
 fi
 
@@ -92,7 +92,12 @@ done
 ok '[ "$(jq -r "select(.type==\"RECORD\") | .stream" "$tmp/spotify.all" | sort -u | wc -l)" -eq 5 ]' \
 	"the simulator gave records of the five streams"
 
-# -- the generic provider passes items through
+# -- the generic provider passes items through: provider and id only
+echo '[{"id":"g1","album":"a text, not an object"}]' >"$tmp/generic.json"
+parse -q -p generic -s tracks "$tmp/generic.json" >"$tmp/generic" 2>"$err"
+is "$(head -1 "$tmp/generic" | jq -c '.schema.properties | keys')" '["id","provider"]' \
+	"parse: generic records declare provider and id only"
+ok 'conforms "$tmp/generic"' "parse: generic records conform"
 fetch-pages -q --url "$SIM_URL/generic/tracks?per_page=25" tracks >"$tmp/generic" 2>"$err"
 ok 'conforms "$tmp/generic"' "generic records conform"
 
