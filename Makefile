@@ -139,6 +139,16 @@ check: all unit
 	CRATE_BUILD=asan/ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
+	$(MAKE) --no-print-directory fuzz-check
+
+# A few seconds of each fuzz target, where clang has libFuzzer; else a note.
+FUZZ_CHECK_SECONDS ?= 3
+fuzz-check:
+	@if $(FUZZ_CC) -fsanitize=fuzzer -o /dev/null tests/fuzz/probe.c 2>/dev/null; then \
+		$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); \
+	else \
+		echo "fuzz: skipped: $(FUZZ_CC) with libFuzzer is not installed (scripts/install-deps)"; \
+	fi
 
 bench: all
 	scripts/bench
@@ -160,4 +170,4 @@ clean:
 	rm -rf asan fuzz $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) $(REPLAY_BINS) \
 		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
-.PHONY: all deps-check unit check bench demo install uninstall clean fuzz fuzz-build
+.PHONY: all deps-check unit check bench demo install uninstall clean fuzz fuzz-build fuzz-check
