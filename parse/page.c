@@ -724,15 +724,19 @@ static const yajl_callbacks callbacks = {
 static size_t
 open_string(const char *s, size_t n)
 {
-	const char *p = s, *end = s + n, *q;
+	const char *p = s, *end = s + n, *q, *c, *b;
 
 	while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
-		for (p = q + 1; p < end && *p != '"'; p++)
-			if (*p == '\\')
-				p++;	/* the escaped byte */
-		if (p >= end)
+		/* its closing quote: one after an even run of backslashes (each walked once) */
+		for (c = q + 1; (c = memchr(c, '"', (size_t)(end - c))) != NULL; c++) {
+			for (b = c; b > q + 1 && b[-1] == '\\'; b--)
+				;
+			if ((c - b) % 2 == 0)
+				break;
+		}
+		if (c == NULL)
 			return (size_t)(q - s);
-		p++;
+		p = c + 1;
 	}
 	return n;
 }
