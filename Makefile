@@ -128,6 +128,7 @@ fuzz: fuzz-build
 		cp $(FUZZ_SEEDS) fuzz/corpus/$$t/ 2>/dev/null; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-dict=tests/fuzz/json.dict \
 			-artifact_prefix=fuzz/crashes/$$t/ -print_final_stats=1 fuzz/corpus/$$t \
 			2>fuzz/$$t.log || { tail -40 fuzz/$$t.log; exit 1; }; \
 		grep -E '^stat::number_of_executed_units|^Done' fuzz/$$t.log; \
