@@ -285,7 +285,7 @@ redirect(struct walk *w, CURLcode rc, const char *full, int *creds)
 static enum outcome
 request(struct walk *w, const char *url, unsigned *gen)
 {
-	char *full = request_url(w, url), *clean = NULL, *next;
+	char *full = request_url(w, url), *clean, *next;
 	enum outcome o = OK;	/* until the exchange says otherwise */
 	CURLcode rc = CURLE_OK;
 	int creds = 1, hop, have;
@@ -294,12 +294,8 @@ request(struct walk *w, const char *url, unsigned *gen)
 	have = token != NULL || user_token != NULL;
 	pthread_mutex_unlock(&token_lock);
 	for (hop = 0;; hop++) {
-		free(clean);
-		clean = url_clean(full);
 		if (creds && have && url_plain_remote(full)) {
-			snprintf(w->why, sizeof w->why, "refusing to send credentials over plain http: %s",
-			    clean);
-			o = FATAL;
+			o = FATAL;	/* refused, before anything is sent */
 			break;
 		}
 		if (rate_wait() != 0) {
@@ -312,10 +308,14 @@ request(struct walk *w, const char *url, unsigned *gen)
 		free(full);
 		full = next;
 	}
-	if (o == OK)
+	clean = url_clean(full);
+	if (o == FATAL)
+		snprintf(w->why, sizeof w->why, "refusing to send credentials over plain http: %s",
+		    clean);
+	else if (o == OK)
 		o = answer(w, rc, clean);
-	free(full);
 	free(clean);
+	free(full);
 	return o;
 }
 
