@@ -93,8 +93,10 @@ void msg_record_close(struct jw *w, const char *time_extracted);
  * with the full JSON Schema of the stream's canonical records (schema.c): every
  * field, its type and whether it may be null. A stream crate does not know, or
  * any stream of the generic provider (records as the provider gave them),
- * declares provider and id only. Stream "rejects" (validate's rejected items)
- * has no key_properties. msg_schema is msg_schema_of with no provider.
+ * declares provider and id only; a NULL provider means the provider's own
+ * items (fetch-pages --raw): any object, no key_properties. Stream "rejects"
+ * (validate's rejected items) has no key_properties. msg_schema(w, stream) is
+ * the canonical schema of any provider but generic.
  */
 void msg_schema(struct jw *w, const char *stream);
 void msg_schema_of(struct jw *w, const char *stream, const char *provider);

@@ -207,19 +207,27 @@ void
 msg_schema_of(struct jw *w, const char *stream, const char *provider)
 {
 	size_t list = find(stream, strlen(stream));
+	int raw = provider == NULL;
 
 	if (list == NLISTS || !lists[list].stream ||
-	    (provider != NULL && strcmp(provider, "generic") == 0 && strcmp(stream, "rejects") != 0))
+	    (!raw && strcmp(provider, "generic") == 0 && strcmp(stream, "rejects") != 0))
 		list = find("other", 5);
 	jw_obj(w);
 	jw_kstr(w, "type", "SCHEMA");
 	jw_kstr(w, "stream", stream);
 	jw_key(w, "schema");
-	object(w, list, 0);
-	/* a reject has no key of its own: the same item may be rejected twice */
+	if (raw) {
+		/* the provider's items as they are (fetch-pages --raw): parse maps them */
+		jw_obj(w);
+		jw_kstr(w, "type", "object");
+		jw_obj_end(w);
+	} else {
+		object(w, list, 0);
+	}
+	/* a reject has no key of its own (the same item may be rejected twice); a raw item no provider */
 	jw_key(w, "key_properties");
 	jw_arr(w);
-	if (strcmp(stream, "rejects") != 0) {
+	if (!raw && strcmp(stream, "rejects") != 0) {
 		jw_str(w, "provider");
 		jw_str(w, "id");
 	}
@@ -230,5 +238,5 @@ msg_schema_of(struct jw *w, const char *stream, const char *provider)
 void
 msg_schema(struct jw *w, const char *stream)
 {
-	msg_schema_of(w, stream, NULL);
+	msg_schema_of(w, stream, "");
 }

@@ -4,14 +4,14 @@
 # one here wrote (ajv-cli, with ajv-formats for date-time; scripts/install-deps
 # installs them with npm when it can). Skipped where ajv is not installed.
 . "$(dirname "$0")/../lib.sh"
-plan 20
+plan 23
 
 export CRATE_TOKEN=test-token
 F=$shared_fixtures
 C=$shared_fixtures/captures
 
 if ! command -v ajv >/dev/null 2>&1 || ! ajv help >/dev/null 2>&1; then
-	for i in $(seq 20); do echo "ok $i # SKIP ajv-cli is not installed (npm install -g ajv-cli ajv-formats)"; done
+	for i in $(seq 23); do echo "ok $i # SKIP ajv-cli is not installed (npm install -g ajv-cli ajv-formats)"; done
 	exit 0
 fi
 
@@ -99,7 +99,17 @@ is "$(head -1 "$tmp/generic" | jq -c '.schema.properties | keys')" '["id","provi
 	"parse: generic records declare provider and id only"
 ok 'conforms "$tmp/generic"' "parse: generic records conform"
 fetch-pages -q --url "$SIM_URL/generic/tracks?per_page=25" tracks >"$tmp/generic" 2>"$err"
+is "$(head -1 "$tmp/generic" | jq -c '.schema.properties | keys')" '["id","provider"]' \
+	"fetch-pages: generic records declare provider and id only"
 ok 'conforms "$tmp/generic"' "generic records conform"
+
+# -- fetch-pages --raw: the provider's items, any object, no key; parse puts the canonical SCHEMA back
+fetch-pages -q --raw --base-url "$SIM_URL/v1" tracks >"$tmp/raw" 2>"$err"
+is "$(head -1 "$tmp/raw" | jq -c '[.schema, .key_properties]')" '[{"type":"object"},[]]' \
+	"fetch-pages --raw: an open schema"
+parse -q -p spotify -s tracks "$tmp/raw" >"$tmp/raw-parsed" 2>"$err"
+ok 'conforms "$tmp/raw-parsed" && [ "$(jq -c "select(.type==\"SCHEMA\") | .schema.properties | length" "$tmp/raw-parsed")" -gt 2 ]' \
+	"fetch-pages --raw | parse: the canonical SCHEMA, and records that conform"
 
 # -- rejects: validate's rejected items, as a stream of their own
 printf '%s\n' '{"type":"RECORD","stream":"tracks","record":{"provider":"spotify","id":"t1","title":"","album":{"id":"a"}}}' \
