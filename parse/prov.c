@@ -118,6 +118,21 @@ id_or_null(struct jw *w, const char *key, yajl_val v)
 	jw_kstr(w, key, prov_id_text(v, nb));
 }
 
+/* {id, name} of an object (its name under name_key), or null when it is none. */
+static void
+id_name(struct jw *w, const char *key, yajl_val v, const char *name_key)
+{
+	jw_key(w, key);
+	if (json_is_null(v) || v->type != yajl_t_object) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	id_or_null(w, "id", json_member(v, "id"));
+	jw_kstr(w, "name", json_str(json_member(v, name_key)));
+	jw_obj_end(w);
+}
+
 /* An array of strings, [] when absent. */
 static void
 strings(struct jw *w, const char *key, yajl_val arr)
@@ -315,16 +330,7 @@ spotify(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 		head(w, c, json_str(json_member(it, "id")));
 		jw_kstr(w, "name", json_str(json_member(it, "name")));
 		jw_kstr(w, "description", json_str(json_member(it, "description")));
-		jw_key(w, "owner");
-		v = json_member(it, "owner");
-		if (json_is_null(v)) {
-			jw_null(w);
-		} else {
-			jw_obj(w);
-			jw_kstr(w, "id", json_str(json_member(v, "id")));
-			jw_kstr(w, "name", json_str(json_member(v, "display_name")));
-			jw_obj_end(w);
-		}
+		id_name(w, "owner", json_member(it, "owner"), "display_name");
 		jw_kstr(w, "image_url", spotify_image(json_member(it, "images")));
 		jw_kstr(w, "snapshot_id", json_str(json_member(it, "snapshot_id")));
 		/* 2026 playlists count their entries under "items", before that "tracks" */
@@ -616,7 +622,6 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 {
 	const char *s = c->stream, *id, *date;
 	char nb[32];
-	yajl_val v;
 
 	if (!prov_stream_known(s))
 		return -2;
@@ -654,16 +659,7 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 	} else {	/* playlists */
 		jw_kstr(w, "name", json_str(json_member(it, "title")));
 		jw_kstr(w, "description", json_str(json_member(it, "description")));
-		jw_key(w, "owner");
-		v = json_member(it, "creator");
-		if (json_is_null(v)) {
-			jw_null(w);
-		} else {
-			jw_obj(w);
-			id_or_null(w, "id", json_member(v, "id"));
-			jw_kstr(w, "name", json_str(json_member(v, "name")));
-			jw_obj_end(w);
-		}
+		id_name(w, "owner", json_member(it, "creator"), "name");
 		jw_kstr(w, "image_url", json_str(json_member(it, "picture_xl")));
 		jw_kstr(w, "snapshot_id", json_str(json_member(it, "checksum")));
 		num_or_null(w, "track_count", json_member(it, "nb_tracks"));
@@ -697,7 +693,6 @@ spotify_is_episode(yajl_val t)
 static void
 spotify_episode(struct jw *w, yajl_val e)
 {
-	yajl_val show = json_member(e, "show");
 	const char *date = json_str(json_member(e, "release_date"));
 	const char *prec = json_str(json_member(e, "release_date_precision"));
 	char nb[32];
@@ -706,15 +701,7 @@ spotify_episode(struct jw *w, yajl_val e)
 	jw_kstr(w, "provider", prov_name(PROV_SPOTIFY));
 	jw_kstr(w, "id", prov_id_text(json_member(e, "id"), nb));
 	jw_kstr(w, "title", json_str(json_member(e, "name")));
-	jw_key(w, "show");
-	if (json_is_null(show) || show->type != yajl_t_object) {
-		jw_null(w);
-	} else {
-		jw_obj(w);
-		id_or_null(w, "id", json_member(show, "id"));
-		jw_kstr(w, "name", json_str(json_member(show, "name")));
-		jw_obj_end(w);
-	}
+	id_name(w, "show", json_member(e, "show"), "name");
 	num_or_null(w, "duration_ms", json_member(e, "duration_ms"));
 	jw_kstr(w, "release_date", date);
 	jw_kstr(w, "release_date_precision", prec ? prec : date_precision(date));
