@@ -119,7 +119,9 @@ $(O)tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz
 fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz -Ivalidate -std=c11 -g -O1 $(PKG_CFLAGS) \
-		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -c -o $@ $<
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c -o $@ $<
+
+-include $(wildcard fuzz/*/*.d fuzz/tests/*/*.d)
 
 fuzz/fuzz_%: fuzz/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=fuzz/%.o) $(VALIDATE_LIB_SRC:%.c=fuzz/%.o)
 	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS_sqlite) $(LIBS_yajl)
