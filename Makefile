@@ -128,6 +128,9 @@ fuzz/fuzz_%: fuzz/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=fuzz/%.o) $(VALIDATE_LIB_SRC
 
 fuzz-build: $(FUZZ_TARGETS:%=fuzz/fuzz_%)
 
+# the objects stay between runs (make would delete them as intermediates)
+.SECONDARY: $(FUZZ_SRC:%.c=fuzz/%.o) $(LIB_SRC:%.c=fuzz/%.o) $(VALIDATE_LIB_SRC:%.c=fuzz/%.o)
+
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do \
 		mkdir -p fuzz/corpus/$$t fuzz/crashes/$$t; \
