@@ -39,8 +39,10 @@ parts_of(const char *url, struct parts *p, int default_port)
 	int rc = -1;
 
 	memset(p, 0, sizeof *p);
-	if (u == NULL)
+	if (url == NULL || u == NULL) {
+		curl_url_cleanup(u);
 		return -1;
+	}
 	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &p->scheme, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_HOST, &p->host, 0) != CURLUE_OK ||
@@ -165,6 +167,8 @@ url_resolve(const char *base, const char *ref)
 	struct buf b;
 	char *pre;
 
+	if (ref == NULL)
+		return NULL;
 	if (parts_of(ref, &p, 0) == 0) {
 		/* rebuilt from what curl read: no user@, no fragment */
 		parts_free(&p);
