@@ -286,6 +286,13 @@ honour_throttle(struct walk *w)
 		w->throttled_until[0] = '\0';
 		return 0;
 	}
+	if (until - now > (time_t)(opt.max_retry_after_ms / 1000)) {
+		/* longer than any wait we honour (a bogus date): ask the provider again */
+		note("%s: ignoring a throttle until %s, past --max-retry-after; asking again",
+		    w->key, w->throttled_until);
+		w->throttled_until[0] = '\0';
+		return 0;
+	}
 	ms = (long long)(until - now) * 1000;
 	if (ms > opt.max_wait_ms) {
 		say("%s: still rate limited until %s; run again then", w->key, w->throttled_until);

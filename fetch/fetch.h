@@ -49,6 +49,8 @@ extern struct opts {
 	int limit;
 	double rate;
 	long long max_wait_ms;
+	long long max_retry_after_ms;	/* a Retry-After longer than this counts as this */
+	long long stall_ms;		/* no byte for this long: the request failed */
 	long long backoff_ms[MAX_BACKOFF];
 	int nbackoff;
 	long long timeout_ms, connect_timeout_ms;

@@ -132,6 +132,15 @@ setup_curl(struct walk *w)
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)opt.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)opt.connect_timeout_ms);
+	/*
+	 * A server that sends nothing (or a byte now and then) fails the request
+	 * even with --timeout 0 (no limit on the whole transfer).
+	 */
+	if (opt.stall_ms > 0) {
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+		    (long)(opt.stall_ms + 999) / 1000);
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, w);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -253,6 +262,22 @@ perform(struct walk *w, const char *url, int creds, unsigned *gen)
 }
 
 /*
+ * What a provider wrote (an error message, a URL) reaches a terminal: no
+ * control character of it may move the cursor, clear a line or start a new
+ * one that looks like ours. C0 controls, DEL and UTF-8's C1 controls become '?'.
+ */
+static void
+printable(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
+/*
  * After a redirect (rc, w->status) from full: where it goes, or NULL. To
  * another origin no token goes, not even in the query: *creds drops to 0.
  */
@@ -315,6 +340,7 @@ request(struct walk *w, const char *url, unsigned *gen)
 		    url_plain_remote(full) ? "over plain http" : "off the base URL's origin", clean);
 	else if (o == OK)
 		o = answer(w, rc, clean);
+	printable(w->why);
 	free(clean);
 	free(full);
 	return o;
@@ -324,16 +350,21 @@ request(struct walk *w, const char *url, unsigned *gen)
 static long long
 retry_after_ms(struct walk *w, int attempt)
 {
-	long long secs;
-	time_t when;
+	const char *ra = w->retry_after;
+	long long secs, cap = opt.max_retry_after_ms / 1000;
+	time_t when, now = time(NULL);
 
-	if (w->retry_after[0]) {
-		if (parse_ll(w->retry_after, 0, 1LL << 40, &secs) == 0)
-			return secs * 1000;
-		if ((when = curl_getdate(w->retry_after, NULL)) != -1) {
-			secs = (long long)(when - time(NULL));
-			return secs > 0 ? secs * 1000 : 0;	/* a date in the past: now */
-		}
+	if (ra[0] && strspn(ra, "0123456789") == strlen(ra)) {
+		/* seconds; more digits than a long long holds is more than the cap */
+		if (parse_ll(ra, 0, cap, &secs) != 0)
+			secs = cap;
+		return secs * 1000;
+	}
+	if (ra[0] && (when = curl_getdate(ra, NULL)) != -1) {
+		if (when <= now)
+			return 0;	/* a date in the past: now */
+		secs = when - now > (time_t)cap ? cap : (long long)(when - now);
+		return secs * 1000;
 	}
 	return opt.backoff_ms[attempt < opt.nbackoff ? attempt : opt.nbackoff - 1];
 }
@@ -385,12 +416,15 @@ fetch_page(struct walk *w, const char *url)
 			continue;
 		case AUTH:
 			if (auth_retried || refresh_token(gen) != 0) {
-				say("%s: authentication failed: %s", w->key, w->why);
+				say("%s: authentication failed%s: %s", w->key,
+				    auth_retried ? " with a new token from --token-cmd" : "", w->why);
 				return AUTH;
 			}
 			auth_retried = 1;
 			continue;
 		default:
+			if (auth_retried)
+				note("%s: token refreshed with --token-cmd", w->key);
 			w->throttled_until[0] = '\0';
 			return o;
 		}

@@ -3,7 +3,7 @@
 # origin whatever a bookmark or a page says, a loop of any length ends, an
 # item that cannot be read is never counted as seen.
 . "$(dirname "$0")/../lib.sh"
-plan 30
+plan 45
 
 export CRATE_TOKEN=test-token
 last_state() { grep '"type":"STATE"' "$1" | tail -1 | jq -c ".value.bookmarks[\"$2\"]"; }
@@ -77,3 +77,42 @@ echo "{\"items\":[{\"id\":\"a\"},7,{\"id\":\"b\",\"big\":\"$big\"},{\"id\":\"c\"
 run 1 "a walk that skipped items completes, exit 1" -- fetch-pages -m 10k --url "$WWW/bad" --items items tracks
 is "$(last_state "$out" tracks | jq -c '[.complete, .skipped, .fetched]')" "[true,2,4]" "its bookmark says skipped: 2"
 ok 'grep -q "2 items could not be read" "$err"' "and said so"
+
+# -- Retry-After: capped (a day by default), never 1970, never for good
+echo 429 >"$tmp/www/ra1.status"
+echo 'Retry-After: Fri, 31 Dec 9999 23:59:59 GMT' >"$tmp/www/ra1.headers"
+run 75 "a Retry-After in the year 9999 stops the stream, resumable" -- fetch-pages -q --url "$WWW/ra1" --items items tracks
+until=$(last_state "$out" tracks | jq -r .throttled_until)
+ok 'u=$(date -d "$until" +%s) && [ "$u" -gt "$(date +%s)" ] && [ "$u" -le $(($(date +%s) + 86400 + 60)) ]' \
+	"throttled_until is capped at a day ($until)"
+echo 429 >"$tmp/www/ra2.status"
+echo 'Retry-After: 250000000000' >"$tmp/www/ra2.headers"
+run 75 "a Retry-After of 2.5e11 seconds" -- fetch-pages -q --max-retry-after 1h --url "$WWW/ra2" --items items tracks
+until=$(last_state "$out" tracks | jq -r .throttled_until)
+ok 'u=$(date -d "$until" +%s) && [ "$u" -gt "$(date +%s)" ] && [ "$u" -le $(($(date +%s) + 3600 + 60)) ]' \
+	"is --max-retry-after, not 1970 ($until)"
+state='{"sync_id":"s2","stream":"tracks","throttled_until":"9999-12-31T23:59:59Z","offset":0,"fetched":0,"pages":0}'
+run 0 "a throttle from an earlier run past the cap is checked with one request" -- \
+	fetch-pages --base-url "$SIM_URL/v1" --state "$state" tracks
+ok 'grep -q "asking again" "$err"' "and said so"
+
+# -- tokens go into a header line: no CR, LF or other control character
+run 64 "a token with CR LF is refused (CRATE_TOKEN)" -- \
+	env CRATE_TOKEN="$(printf 'abc\r\nX-Evil: 1')" fetch-pages --base-url "$SIM_URL/v1" tracks
+printf 'abc\rX-Evil: 1\n' >"$tmp/token"
+run 64 "and from --token-file" -- fetch-pages --token-file "$tmp/token" --base-url "$SIM_URL/v1" tracks
+ok '! grep -q "X-Evil" "$err"' "the token is not printed"
+
+# -- what a provider writes reaches the terminal without its control characters
+echo 400 >"$tmp/www/esc.status"
+printf '{"error":{"status":400,"message":"\\u001b[2K\\rfetch-pages: tracks: 30 items in 1 pages, complete\\nX"}}' >"$tmp/www/esc.body"
+run 65 "a provider's error message with escapes" -- fetch-pages --url "$WWW/esc" --items items tracks
+ok '! grep -q "$(printf "\033")" "$err" && ! grep -q "^fetch-pages: tracks: 30 items" "$err"' \
+	"reaches stderr with no escape and no forged line"
+
+# -- a server that stalls fails the request even with --timeout 0
+sim_stop
+sim_start --dialect spotify --tracks 5 --fault-hang @1 --hang-ms 20000
+run 0 "a stalled request is retried (--timeout 0, --stall-timeout 1s)" -- \
+	fetch-pages --timeout 0 --stall-timeout 1s --backoff 10ms --base-url "$SIM_URL/v1" tracks
+ok 'grep -q "Timeout was reached; retrying" "$err"' "the stall was cut short, with no limit on the whole transfer"
