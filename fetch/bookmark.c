@@ -251,17 +251,18 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		w->incremental = strcmp(s, "incremental") == 0;
 	if ((s = json_str(json_member(b, "next"))) != NULL)
 		w->next = rebase(w->key, s);
-	if (json_int(json_member(b, "offset"), &n) == 0)
+	/* counts past COUNT_MAX are not counts (and would overflow the sums below) */
+	if (json_int(json_member(b, "offset"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->offset = n;
-	if (json_int(json_member(b, "fetched"), &n) == 0)
+	if (json_int(json_member(b, "fetched"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->fetched = n;
-	if (json_int(json_member(b, "skipped"), &n) == 0 && n > 0)
+	if (json_int(json_member(b, "skipped"), &n) == 0 && n > 0 && n <= COUNT_MAX)
 		w->skipped = n;
-	if (json_int(json_member(b, "total"), &n) == 0)
+	if (json_int(json_member(b, "total"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->total = n;
-	if (json_int(json_member(b, "pages"), &n) == 0)
+	if (json_int(json_member(b, "pages"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->pages = n;
-	if (json_int(json_member(b, "pass"), &n) == 0 && n > 0)
+	if (json_int(json_member(b, "pass"), &n) == 0 && n > 0 && n <= 1000000)
 		w->pass = (int)n;
 	if ((s = json_str(json_member(b, "last_key"))) != NULL)
 		snprintf(w->last_key, sizeof w->last_key, "%s", s);

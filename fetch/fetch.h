@@ -33,6 +33,7 @@
 
 #define MAX_BACKOFF 16
 #define MAX_PASSES 3
+#define COUNT_MAX (1LL << 50)	/* the largest count or offset taken from a page or bookmark */
 #define MAX_429 50
 #define SKIPPED_KEY "\001skipped"	/* the key of an item over the cap */
 

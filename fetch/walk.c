@@ -104,7 +104,7 @@ listed_total(const struct page *p)
 
 	if (page_int(p, PAGE_TOTAL, &total) != 0)
 		page_int(p, PAGE_META_TOTAL, &total);
-	return total;
+	return total >= 0 && total <= COUNT_MAX ? total : -1;
 }
 
 /* The walk stops here: error (or NULL) goes in the last STATE; returns rc. */

@@ -3,7 +3,7 @@
 # origin whatever a bookmark or a page says, a loop of any length ends, an
 # item that cannot be read is never counted as seen.
 . "$(dirname "$0")/../lib.sh"
-plan 45
+plan 49
 
 export CRATE_TOKEN=test-token
 last_state() { grep '"type":"STATE"' "$1" | tail -1 | jq -c ".value.bookmarks[\"$2\"]"; }
@@ -116,3 +116,14 @@ sim_start --dialect spotify --tracks 5 --fault-hang @1 --hang-ms 20000
 run 0 "a stalled request is retried (--timeout 0, --stall-timeout 1s)" -- \
 	fetch-pages --timeout 0 --stall-timeout 1s --backoff 10ms --base-url "$SIM_URL/v1" tracks
 ok 'grep -q "Timeout was reached; retrying" "$err"' "the stall was cut short, with no limit on the whole transfer"
+
+# -- huge counts from a bookmark or a page are not counts (UBSan: no overflow)
+sim_stop
+sim_start --dialect spotify --tracks 5
+big=9223372036854775807
+state="{\"sync_id\":\"s3\",\"stream\":\"tracks\",\"next\":null,\"offset\":$big,\"fetched\":$big,\"total\":$big,\"pages\":$big,\"pass\":$big}"
+run 0 "a bookmark of huge counts starts the list again" -- fetch-pages --base-url "$SIM_URL/v1" --state "$state" tracks
+is "$(last_state "$out" tracks | jq -c '[.complete, .fetched]')" "[true,5]" "and reads it whole"
+echo "{\"items\":[{\"id\":\"a\"}],\"next\":null,\"total\":$big}" >"$tmp/www/hugetotal.json"
+run 0 "a page whose total is huge" -- fetch-pages --url "$WWW/hugetotal" --items items tracks
+is "$(last_state "$out" tracks | jq -c '[.complete, .fetched, .total]')" "[true,1,null]" "has no total"
