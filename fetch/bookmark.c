@@ -52,6 +52,7 @@ emit_state(struct walk *w)
 {
 	struct jw j;
 	char *clean;
+	double rate;
 
 	buf_reset(&w->line);
 	jw_init(&j, &w->line);
@@ -88,6 +89,13 @@ emit_state(struct walk *w)
 	jw_kstr(&j, "last_key", w->last_key[0] ? w->last_key : NULL);
 	if (w->throttled_until[0])
 		jw_kstr(&j, "throttled_until", w->throttled_until);
+	if ((rate = rate_learned()) > 0) {
+		char num[32];
+
+		snprintf(num, sizeof num, "%.2f", rate);
+		jw_key(&j, "rate");
+		jw_num_raw(&j, num);
+	}
 	if (w->forbidden)
 		jw_kbool(&j, "forbidden", 1);
 	if (w->error)
@@ -170,8 +178,10 @@ rebase(const char *key, const char *next)
 
 	if (u == NULL) {
 		c = url_clean(next);
-		die(EXIT_DATAERR, "%s: the bookmark's next link cannot be followed on %s: %s",
-		    key, opt.base_url, c);
+		say("%s: the bookmark's next link cannot be followed on %s: %s", key,
+		    opt.base_url, c);
+		free(c);
+		exit(EXIT_DATAERR);
 	}
 	return u;
 }
@@ -210,7 +220,7 @@ void
 walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const char *playlist,
     const char *snapshot)
 {
-	yajl_val b;
+	yajl_val b, r;
 	long long n;
 	const char *s;
 	CURL *curl = w->curl;
@@ -268,6 +278,8 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		snprintf(w->last_key, sizeof w->last_key, "%s", s);
 	if ((s = json_str(json_member(b, "throttled_until"))) != NULL)
 		snprintf(w->throttled_until, sizeof w->throttled_until, "%s", s);
+	if ((r = json_member(b, "rate")) != NULL && YAJL_IS_NUMBER(r))
+		rate_start(YAJL_GET_DOUBLE(r));
 	if (w->next == NULL) {
 		/* an unfinished pass with nowhere to go on: start the list again */
 		w->offset = w->fetched = w->skipped = 0;

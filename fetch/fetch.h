@@ -3,8 +3,9 @@
  *
  *   main.c       main: options, usage, the shared state (opt, tokens, locks)
  *   token.c      tokens: --token-file, CRATE_TOKEN, --token-cmd, the refresh after a 401
- *   http.c       curl: callbacks, the --rate wait, one request, redirects, retries and
- *                backoff, waiting out a 429 (fetch_page)
+ *   http.c       curl: callbacks, one request, redirects, retries and backoff,
+ *                waiting out a 429 (fetch_page)
+ *   rate.c       how fast requests go: --rate as a ceiling, the rate learned from 429s
  *   answers.c    what each provider's answer means: HTTP status, error body, error
  *                code -> OK, EMPTY, RETRY, THROTTLED, AUTH, FORBIDDEN or FATAL (tables
  *                per provider)
@@ -114,6 +115,7 @@ struct walk {
 	int body_over;
 	int page_bad;
 	char why[512];			/* what went wrong with the last request */
+	long long sent_ms;		/* when the last request went out (mono_ms) */
 	char first_key[512];		/* the page's first item (parallel pages) */
 	int parallel;			/* -P: the overlap is judged after the fetch */
 
@@ -164,6 +166,15 @@ void setup_curl(struct walk *w);
  * w->throttled_until says until when), AUTH, FORBIDDEN, FATAL. w->why says more.
  */
 enum outcome fetch_page(struct walk *w, const char *url);
+
+/* ---- rate.c ---- */
+/* Waits for the next request's slot; sets *sent_ms. -1 when a signal asks to stop. */
+int rate_wait(long long *sent_ms);
+/* A 429 to the request sent at sent_ms, asking to wait wait_ms: slower, and everyone waits. */
+void rate_throttled(long long sent_ms, long long wait_ms);
+void rate_ok(void);			/* a page came: a little faster */
+double rate_learned(void);		/* for the bookmark; 0: nothing learned */
+void rate_start(double r);		/* from the bookmark */
 
 /* ---- answers.c ---- */
 /*

@@ -12,8 +12,6 @@
 #include "fetch.h"
 #include "url.h"
 
-static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
-static long long next_request_ms;
 
 int
 nap(long long ms)
@@ -148,24 +146,6 @@ setup_curl(struct walk *w)
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	w->curl = c;
-}
-
-/* Waits for the next request slot under --rate. */
-static int
-rate_wait(void)
-{
-	long long now, wait = 0;
-
-	if (opt.rate <= 0)
-		return 0;
-	pthread_mutex_lock(&rate_lock);
-	now = mono_ms();
-	if (next_request_ms > now)
-		wait = next_request_ms - now;
-	next_request_ms = (next_request_ms > now ? next_request_ms : now) +
-	    (long long)(1000.0 / opt.rate);
-	pthread_mutex_unlock(&rate_lock);
-	return nap(wait);
 }
 
 /* The URL of a page's request: the page's URL with the limit and the fixed parameters. */
@@ -324,7 +304,7 @@ request(struct walk *w, const char *url, unsigned *gen)
 			o = FATAL;	/* refused, before anything is sent */
 			break;
 		}
-		if (rate_wait() != 0) {
+		if (rate_wait(&w->sent_ms) != 0) {
 			o = STOPPED;
 			break;
 		}
@@ -410,6 +390,7 @@ fetch_page(struct walk *w, const char *url)
 				return THROTTLED;
 			}
 			throttles++;
+			rate_throttled(w->sent_ms, ms);
 			say("%s: rate limited: waiting %lld s", w->key, (ms + 999) / 1000);
 			if (nap(ms) != 0)
 				return STOPPED;
@@ -425,6 +406,8 @@ fetch_page(struct walk *w, const char *url)
 		default:
 			if (auth_retried)
 				note("%s: token refreshed with --token-cmd", w->key);
+			if (o == OK)
+				rate_ok();
 			w->throttled_until[0] = '\0';
 			return o;
 		}

@@ -218,6 +218,14 @@ main(int argc, char *argv[])
 		if (opt.base_url == NULL)
 			opt.base_url = opt.prov->base_url;
 	}
+	/*
+	 * Deezer documents its quota: "The number of requests per second is
+	 * limited to 50 requests / 5 seconds" (developers.deezer.com/api, Quota;
+	 * quoted by deezer-python's users), answered with error code 4. A little
+	 * under it, evenly spaced, no 5 s window ever holds more.
+	 */
+	if (opt.rate == 0 && strcmp(opt.prov->name, "deezer") == 0)
+		opt.rate = 9.5;
 	if (!url_same_origin(opt.base_url, opt.base_url)) {
 		char *c = url_clean(opt.base_url);
 

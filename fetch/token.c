@@ -46,9 +46,12 @@ token_ok(const char *t)
 static char *
 checked(char *t, const char *from)
 {
-	if (t && !token_ok(t))
+	if (t && !token_ok(t)) {
+		memset(t, 0, strlen(t));
+		free(t);
 		die(EXIT_USAGE, "%s: the token has a character a header cannot carry "
 		    "(a control character, a space, or non-ASCII)", from);
+	}
 	return t;
 }
 

@@ -3,7 +3,7 @@
 # origin whatever a bookmark or a page says, a loop of any length ends, an
 # item that cannot be read is never counted as seen.
 . "$(dirname "$0")/../lib.sh"
-plan 49
+plan 55
 
 export CRATE_TOKEN=test-token
 last_state() { grep '"type":"STATE"' "$1" | tail -1 | jq -c ".value.bookmarks[\"$2\"]"; }
@@ -127,3 +127,20 @@ is "$(last_state "$out" tracks | jq -c '[.complete, .fetched]')" "[true,5]" "and
 echo "{\"items\":[{\"id\":\"a\"}],\"next\":null,\"total\":$big}" >"$tmp/www/hugetotal.json"
 run 0 "a page whose total is huge" -- fetch-pages --url "$WWW/hugetotal" --items items tracks
 is "$(last_state "$out" tracks | jq -c '[.complete, .fetched, .total]')" "[true,1,null]" "has no total"
+
+# -- the rate learned from 429s (AIMD): few 429s, and a resume starts from it
+sim_stop
+rm -f "$tmp/sim.log"
+sim_start --dialect spotify --tracks 4000 --rate 50/1 --log "$tmp/sim.log"
+run 0 "under a 50/s quota" -- fetch-pages -q --limit 20 --base-url "$SIM_URL/v1" tracks
+n429=$(grep -c '"status":429' "$tmp/sim.log")
+nreq=$(wc -l <"$tmp/sim.log")
+ok '[ $((n429 * 50)) -le "$nreq" ]' "at most 2% of the requests are answered 429 ($n429 of $nreq)"
+rate=$(last_state "$out" tracks | jq -r .rate)
+ok 'awk "BEGIN { exit !($rate > 25 && $rate <= 60) }"' "the bookmark keeps the rate learned ($rate)"
+: >"$tmp/sim.log"
+state='{"sync_id":"s4","stream":"tracks","next":null,"offset":0,"fetched":0,"pages":0,"rate":30}'
+run 0 "a resume starts at the learned rate" -- fetch-pages -q --limit 50 --base-url "$SIM_URL/v1" --state "$state" tracks
+is "$(grep -c '"status":429' "$tmp/sim.log")" 0 "and is never answered 429"
+run 0 "--rate stays a ceiling" -- fetch-pages -q --rate 40 --limit 100 --base-url "$SIM_URL/v1" tracks
+is "$(last_state "$out" tracks | jq -r '.rate // "none"')" none "(no 429: nothing learned)"
