@@ -496,8 +496,8 @@ run_one(struct walk *w)
 		note("%s: %lld items in %lld pages%s", w->key, w->fetched, w->pages,
 		    w->forbidden ? ", forbidden" : w->complete ? ", complete" : "");
 	if (rc == 0 && w->skipped > 0) {
-		warn("%s: %lld items could not be read; nothing will be removed for it in this "
-		    "sync", w->key, w->skipped);
+		warn("%s: items that could not be read: %lld; nothing will be removed for it "
+		    "in this sync", w->key, w->skipped);
 		rc = EXIT_REJECTS;
 	}
 	return rc;

@@ -76,7 +76,7 @@ big=$(head -c 20000 /dev/zero | tr '\0' x)
 echo "{\"items\":[{\"id\":\"a\"},7,{\"id\":\"b\",\"big\":\"$big\"},{\"id\":\"c\"}],\"next\":null,\"total\":4}" >"$tmp/www/bad.json"
 run 1 "a walk that skipped items completes, exit 1" -- fetch-pages -m 10k --url "$WWW/bad" --items items tracks
 is "$(last_state "$out" tracks | jq -c '[.complete, .skipped, .fetched]')" "[true,2,4]" "its bookmark says skipped: 2"
-ok 'grep -q "2 items could not be read" "$err"' "and said so"
+ok 'grep -q "items that could not be read: 2" "$err"' "and said so"
 
 # -- Retry-After: capped (a day by default), never 1970, never for good
 echo 429 >"$tmp/www/ra1.status"
