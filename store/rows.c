@@ -59,12 +59,20 @@ static struct entity playlists = { "playlists", 1, 0, {
 static struct entity playlist_items = { "playlist_items", 0, 0, {
 	{ "playlist_id", "playlist_id", NULL }, { "position", "position", NULL },
 	{ "track_id", "track", "id" }, { "added_at", "added_at", NULL },
-	{ "added_by", "added_by", NULL } }, 0, NULL, NULL, NULL };
+	{ "added_by", "added_by", NULL }, { "episode_id", "episode", "id" },
+	{ "reason", "reason", NULL } }, 0, NULL, NULL, NULL };
+/* A podcast episode in a playlist (the entry's "episode", crate-db(5)). */
+static struct entity episodes = { "episodes", 0, 0, {
+	{ "title", "title", NULL }, { "show_id", "show", "id" },
+	{ "show_name", "show", "name" }, { "duration_ms", "duration_ms", NULL },
+	{ "release_date", "release_date", NULL },
+	{ "release_date_precision", "release_date_precision", NULL },
+	{ "uri", "uri", NULL } }, 0, NULL, NULL, NULL };
 static struct entity records = { "records", 0, 1, {
 	{ "stream", NULL, NULL } }, 0, NULL, NULL, NULL };
 
 static struct entity *entities[] = {
-	&artists, &albums, &tracks, &playlists, &playlist_items, &records
+	&artists, &albums, &tracks, &playlists, &playlist_items, &episodes, &records
 };
 #define NENTITIES (sizeof entities / sizeof entities[0])
 
@@ -72,6 +80,7 @@ static sqlite3 *db;
 static sqlite3_stmt *member_stmt;
 static sqlite3_stmt *album_artists_del, *album_artists_ins;
 static sqlite3_stmt *track_artists_del, *track_artists_ins;
+static sqlite3_stmt *entry_seen, *reject_ins;
 
 /* One data buffer per nesting level (record, embedded track, its album). */
 #define MAXDEPTH 4
@@ -157,6 +166,15 @@ rows_prepare(sqlite3 *handle)
 	track_artists_ins = db_prepare(db,
 	    "INSERT OR REPLACE INTO track_artists (provider, track_id, position, artist_id)"
 	    " VALUES (?1, ?2, ?3, ?4)");
+	/* Like library membership: the next STATE of the playlist names the sync. */
+	entry_seen = db_prepare(db,
+	    "INSERT INTO playlist_entry_history (provider, playlist_id, kind, item_id, added_at,"
+	    " first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, coalesce(?5, ''), ?6, ?6)"
+	    " ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen, sync_id = NULL,"
+	    " pass = NULL, removed_at = NULL");
+	reject_ins = db_prepare(db,
+	    "INSERT INTO rejects (provider, stream, id, reason, line, input, time)"
+	    " VALUES (?1, ?2, ?3, coalesce(?4, 'rejected'), ?5, ?6, ?7)");
 }
 
 void
@@ -175,6 +193,8 @@ rows_finalize(void)
 	sqlite3_finalize(album_artists_ins);
 	sqlite3_finalize(track_artists_del);
 	sqlite3_finalize(track_artists_ins);
+	sqlite3_finalize(entry_seen);
+	sqlite3_finalize(reject_ins);
 	for (i = 0; i < MAXDEPTH; i++)
 		buf_free(&data_buf[i]);
 	buf_free(&value_buf);
@@ -402,6 +422,54 @@ member(const char *stream, const char *provider, const char *id, yajl_val rec,
 	return done(member_stmt, rc);
 }
 
+/* The entry's track or episode is in the playlist (its history, crate-db(5)). */
+static int
+entry(const char *provider, yajl_val rec, const char *now, int *rc)
+{
+	char tmp[64];
+	const char *kind = "track", *item;
+
+	item = rows_id(json_member(json_member(rec, "track"), "id"), tmp, sizeof tmp);
+	if (item == NULL) {
+		kind = "episode";
+		item = rows_id(json_member(json_member(rec, "episode"), "id"), tmp, sizeof tmp);
+	}
+	if (item == NULL)
+		return 0;
+	sqlite3_bind_text(entry_seen, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(entry_seen, 2, json_str(json_member(rec, "playlist_id")), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(entry_seen, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(entry_seen, 4, item, -1, SQLITE_STATIC);
+	bind_value(entry_seen, 5, json_member(rec, "added_at"));
+	sqlite3_bind_text(entry_seen, 6, now, -1, SQLITE_STATIC);
+	return done(entry_seen, rc);
+}
+
+int
+rows_reject(yajl_val rec, const char *now, int *rc)
+{
+	const char *keys[] = { "provider", "stream", "id", "reason", "line", "input" };
+	yajl_val v;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		v = json_member(rec, keys[i]);
+		/* the offending input is kept as text, whatever it was */
+		if (i == 5 && v && v->type != yajl_t_string && v->type != yajl_t_null) {
+			bind_value(reject_ins, i + 1, v);
+			continue;
+		}
+		if (v && (v->type == yajl_t_object || v->type == yajl_t_array))
+			v = NULL;
+		bind_value(reject_ins, i + 1, v);
+	}
+	sqlite3_bind_text(reject_ins, 7, now, -1, SQLITE_STATIC);
+	i = done(reject_ins, rc);
+	sqlite3_clear_bindings(reject_ins);
+	return i;
+}
+
 int
 rows_record(const char *stream, const char *provider, const char *id,
     yajl_val rec, const char *now, int *rc, const char **why)
@@ -436,6 +504,14 @@ rows_record(const char *stream, const char *provider, const char *id,
 		if ((got == UP_NEW || got == UP_UPDATED) && t && t->type == yajl_t_object &&
 		    (tid = rows_id(json_member(t, "id"), tmp, sizeof tmp)) != NULL &&
 		    track(provider, tid, t, 1, 1, rc) == UP_FAILED)
+			got = UP_FAILED;
+		/* An episode entry (then track is null): the episode is a row of its own. */
+		t = json_member(rec, "episode");
+		if ((got == UP_NEW || got == UP_UPDATED) && t && t->type == yajl_t_object &&
+		    (tid = rows_id(json_member(t, "id"), tmp, sizeof tmp)) != NULL &&
+		    upsert(&episodes, "episodes", provider, tid, t, 0, 1, rc) == UP_FAILED)
+			got = UP_FAILED;
+		if (got != UP_FAILED && entry(provider, rec, now, rc) != 0)
 			got = UP_FAILED;
 		return got;
 	} else {
