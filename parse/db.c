@@ -217,6 +217,14 @@ static sqlite3_stmt *put_stmt;
 const char *
 db_errmsg(sqlite3 *db)
 {
+	static char msg[512];
+	int e = sqlite3_system_errno(db);
+
+	/* "disk I/O error" says little: the system's reason says what to fix (EFBIG, EIO) */
+	if (e != 0 && (sqlite3_errcode(db) & 0xff) == SQLITE_IOERR) {
+		snprintf(msg, sizeof msg, "%s (%s)", sqlite3_errmsg(db), strerror(e));
+		return msg;
+	}
 	return sqlite3_errmsg(db);
 }
 
@@ -279,16 +287,25 @@ db_interrupt_on(volatile sig_atomic_t *flag)
 }
 
 /*
- * SQLite's busy handler: wait in steps of 10 ms for up to the busy timeout,
- * but give up at once when a signal asked the tool to stop.
+ * SQLite's busy handler: wait in steps of 10 ms until the deadline of the
+ * wait in progress (exec_waiting's, else the busy timeout from the first
+ * call), but give up at once when a signal asked the tool to stop. Time is
+ * measured, not counted in steps, so a wait never outlasts its timeout.
  */
+static long long busy_deadline, busy_first;
+
 static int
 busy_handler(void *arg, int count)
 {
+	long long now = mono_ms(), limit;
+
 	(void)arg;
-	if ((stop_flag && *stop_flag) || (long long)count * 10 >= busy_limit_ms)
+	if (count == 0)
+		busy_first = now;
+	limit = busy_deadline ? busy_deadline : busy_first + busy_limit_ms;
+	if ((stop_flag && *stop_flag) || now >= limit)
 		return 0;
-	sleep_ms(10);
+	sleep_ms(limit - now < 10 ? limit - now : 10);
 	return 1;
 }
 
@@ -299,14 +316,17 @@ exec_waiting(sqlite3 *db, const char *sql, long long busy_ms)
 	long long start = mono_ms();
 	int rc;
 
+	busy_deadline = start + busy_ms;
 	for (;;) {
 		rc = db_exec(db, sql);
 		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
-			return rc;
+			break;
 		if (mono_ms() - start >= busy_ms || (stop_flag && *stop_flag))
-			return rc;
+			break;
 		sleep_ms(10 + (rand() ^ getpid()) % 40);
 	}
+	busy_deadline = 0;
+	return rc;
 }
 
 int
@@ -377,7 +397,7 @@ migrate(sqlite3 *db, const char *path, long long busy_ms)
 		int status = db_status(rc);
 		char msg[256];
 
-		snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
+		snprintf(msg, sizeof msg, "%s", db_errmsg(db));
 		db_rollback(db);
 		die(status, "%s: cannot create the schema: %s", path, msg);
 	}

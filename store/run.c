@@ -193,7 +193,7 @@ fail(int rc, const char *what)
 	char msg[512];
 	size_t i;
 
-	snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
+	snprintf(msg, sizeof msg, "%s", db_errmsg(db));
 	if ((rc & 0xff) == SQLITE_FULL)
 		snprintf(msg, sizeof msg, "database or disk is full");
 	db_rollback(db);
@@ -202,7 +202,8 @@ fail(int rc, const char *what)
 	for (i = 0; i < nstreams; i++)
 		streams[i]->cur = streams[i]->committed;
 	/* Best effort: on a full disk even this may not fit. */
-	if (db_begin(db, 1000) == SQLITE_OK) {
+	/* Best effort, and no second wait for a lock that outlasted the first (--busy-timeout). */
+	if (db_begin(db, (rc & 0xff) == SQLITE_BUSY ? 0 : 1000) == SQLITE_OK) {
 		for (i = 0; i < nstreams; i++) {
 			struct stream *s = streams[i];
 
