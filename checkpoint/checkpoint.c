@@ -584,7 +584,7 @@ status_json(struct row *rows, size_t n, struct buf *b)
 
 /* The status table is at most this wide; a longer note goes on a line of its own. */
 #define STATUS_WIDTH 100
-#define STATUS_FMT "%-16.16s %-8.8s %-8.8s %17s %4s  %-16.16s  "
+#define STATUS_FMT "%-14.14s %-7.7s %-8.8s %15s %4s %-16.16s "
 
 /* "2026-12-01 21:59" of "2026-12-01T21:59:30Z" */
 static const char *
@@ -648,7 +648,7 @@ row_note(const struct row *r, struct buf *note)
 	if (r->error && strcmp(r->state, "running") != 0)
 		note_add(note, NULL, 0, r->error);
 	if (r->unserved > 0)
-		note_add(note, "%s unserved by the provider", r->unserved, NULL);
+		note_add(note, "%s unserved", r->unserved, NULL);
 	if (r->rejected > 0)
 		note_add(note, "%s rejected", r->rejected, NULL);
 	if (r->throttled[0])
@@ -732,7 +732,7 @@ status_table(struct row *rows, size_t n, struct buf *b)
 		if (partial)
 			buf_printf(&note, ", %lld not", partial);
 		if (unserved > 0)
-			note_add(&note, "%s unserved by the provider", unserved, NULL);
+			note_add(&note, "%s unserved", unserved, NULL);
 		if (rejected > 0)
 			note_add(&note, "%s rejected", rejected, NULL);
 		if (error)
