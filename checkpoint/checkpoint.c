@@ -584,7 +584,7 @@ status_json(struct row *rows, size_t n, struct buf *b)
 
 /* The status table is at most this wide; a longer note goes on a line of its own. */
 #define STATUS_WIDTH 100
-#define STATUS_FMT "%-14.14s %-7.7s %-8.8s %15s %4s %-16.16s "
+#define STATUS_FMT "%-14.14s %-8.8s %-8.8s %15s %4s %-16.16s "
 
 /* "2026-12-01 21:59" of "2026-12-01T21:59:30Z" */
 static const char *

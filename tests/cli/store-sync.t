@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 81
+plan 86
 
 # A RECORD of an artist; a STATE of one bookmark (extra members as JSON text).
 artist() { echo "{\"type\":\"RECORD\",\"stream\":\"artists\",\"record\":{\"provider\":\"spotify\",\"id\":\"$1\",\"name\":\"Artist $1\",\"added_at\":\"2026-01-01T00:00:00Z\"}}"; }
@@ -224,3 +224,35 @@ else
 	ok true "# skip memory is measured on the normal build"
 	ok true "# skip"
 fi
+
+# ---- every table and view is described in store(1) DATABASE ----
+missing=$(q "$tmp/views.db" "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'" |
+	while read -r name; do sed -n '/^\.Sh DATABASE/,/^\.Sh EXIT/p' "$top/store/store.1" | grep -q "Sy $name" || echo "$name"; done)
+is "$missing" "" "store(1) DATABASE names every table and view"
+
+# ---- checkpoint status --watch follows a whole sync, store after store ----
+db="$tmp/watch.db"
+mkfifo "$tmp/fa"
+store -q "$db" <"$tmp/fa" 2>/dev/null &
+spid=$!
+exec 7>"$tmp/fa"
+gen artists 30 10 w1 full 1 >"$tmp/wa"
+head -n 12 "$tmp/wa" >&7	# the SCHEMA and the first page: the run is running
+for i in $(seq 1 300); do
+	[ "$(q "$db" "SELECT count(*) FROM sync_runs WHERE status = 'running'" 2>/dev/null)" = 1 ] && break
+	sleep 0.1
+done
+checkpoint status --watch "$db" >"$tmp/watch" 2>&1 7>&- &
+wpid=$!
+sleep 1
+tail -n +13 "$tmp/wa" >&7
+exec 7>&-
+wait "$spid"
+sleep 2	# at least one redraw with no store running
+alive=no; kill -0 "$wpid" 2>/dev/null && alive=yes
+is "$alive" yes "--watch waits for the sync's next store"
+gen tracks 20 10 w1 full 1 | store -q "$db" 2>/dev/null
+wait "$wpid"
+is "$?" 0 "--watch returns once the sync is over"
+ok "grep -Eq '^tracks +unknown +complete|^tracks +spotify +complete' '$tmp/watch'" "... having shown the second store's stream"
+ok "grep -Eq '^artists +spotify +complete' '$tmp/watch'" "... and the first's"
