@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "tree.h"
 #include "util.h"
 
 #include "store.h"
@@ -228,7 +229,9 @@ rows_id(yajl_val v, char *tmp, size_t tmplen)
 static void
 bind_value(sqlite3_stmt *s, int i, yajl_val v)
 {
+	const char *text;
 	struct jw w;
+	size_t len;
 
 	if (v == NULL) {
 		sqlite3_bind_null(s, i);
@@ -254,6 +257,10 @@ bind_value(sqlite3_stmt *s, int i, yajl_val v)
 		break;
 	case yajl_t_object:
 	case yajl_t_array:
+		if ((text = tree_text(v, &len)) != NULL) {
+			sqlite3_bind_text(s, i, text, (int)len, SQLITE_STATIC);
+			break;
+		}
 		buf_reset(&value_buf);
 		jw_init(&w, &value_buf);
 		jw_value(&w, v);
@@ -303,25 +310,26 @@ bind_row(struct entity *e, sqlite3_stmt *s, const char *stream, const char *prov
 }
 
 /*
- * Writes one row of e from rec: UP_NEW (a new row, or a stub replaced by the
- * full record), UP_UPDATED, UP_UNCHANGED, or UP_FAILED.
+ * The last upsert inserted its row (it was not there): then no relation rows
+ * of it are there either (they are written after it, in its transaction, and
+ * store deletes no entity row), and there are none to delete.
  */
+static int inserted;
+
+/* upsert's statements: insert, else compare, else update. */
 static int
-upsert(struct entity *e, const char *stream, const char *provider, const char *id,
-    yajl_val rec, int stub, int depth, int *rc)
+upsert_row(struct entity *e, const char *stream, const char *provider, const char *id,
+    yajl_val rec, int stub, const struct buf *data, int *rc)
 {
-	struct buf *data = &data_buf[depth];
-	struct jw w;
 	int got, was_stub, same;
 
-	buf_reset(data);
-	jw_init(&w, data);
-	jw_value(&w, rec);
 	bind_row(e, e->ins, stream, provider, id, rec, stub, data);
 	if (done(e->ins, rc) != 0)
 		return UP_FAILED;
-	if (sqlite3_changes(db) > 0)
+	if (sqlite3_changes(db) > 0) {
+		inserted = 1;
 		return UP_NEW;
+	}
 
 	sqlite3_bind_text(e->sel, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_text(e->sel, 2, id, -1, SQLITE_STATIC);
@@ -348,10 +356,86 @@ upsert(struct entity *e, const char *stream, const char *provider, const char *i
 	return was_stub && !stub ? UP_NEW : UP_UPDATED;
 }
 
-/* artists[{id,name}] of an album or track: stub artists and the relation rows. */
+/*
+ * The stubs this process wrote or found: a library of 100,000 tracks names
+ * its 20,000 albums and 5,000 artists 100,000 times each, and every time but
+ * the first the stub is already there, the same. A slot per hash of (table,
+ * provider, id) holds the hash of the stub's data; a stub found there with the
+ * same data is UP_UNCHANGED without a statement. A slot is overwritten by the
+ * next id that hashes to it, so memory is fixed (STUBS slots) whatever the
+ * library's size. A rollback forgets them all (rows_forget).
+ */
+#define STUBS (1u << 16)
+static struct stub_slot {
+	unsigned long long key, data;
+} stubs[STUBS];
+
+static unsigned long long
+hash(unsigned long long h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	/* FNV-1a, 64 bits */
+	while (n--)
+		h = (h ^ *s++) * 0x100000001b3ULL;
+	return h;
+}
+
+void
+rows_forget(void)
+{
+	memset(stubs, 0, sizeof stubs);
+}
+
+/*
+ * Writes one row of e from rec: UP_NEW (a new row, or a stub replaced by the
+ * full record), UP_UPDATED, UP_UNCHANGED, or UP_FAILED.
+ */
+static int
+upsert(struct entity *e, const char *stream, const char *provider, const char *id,
+    yajl_val rec, int stub, int depth, int *rc)
+{
+	struct buf *data = &data_buf[depth];
+	struct stub_slot *slot = NULL;
+	unsigned long long key = 0, sum = 0;
+	const char *text;
+	struct jw w;
+	size_t len;
+	int got;
+
+	inserted = 0;
+	/* The record's text as it arrived, else written out again. */
+	buf_reset(data);
+	if ((text = tree_text(rec, &len)) != NULL) {
+		buf_add(data, text, len);
+	} else {
+		jw_init(&w, data);
+		jw_value(&w, rec);
+	}
+	if (stub) {
+		key = hash(0xcbf29ce484222325ULL, e->table, strlen(e->table) + 1);
+		key = hash(key, provider, strlen(provider) + 1);
+		key = hash(key, id, strlen(id)) | 1;
+		sum = hash(0xcbf29ce484222325ULL, data->data, data->len);
+		slot = &stubs[key & (STUBS - 1)];
+		if (slot->key == key && slot->data == sum)
+			return UP_UNCHANGED;
+	}
+	got = upsert_row(e, stream, provider, id, rec, stub, data, rc);
+	if (slot && got != UP_FAILED) {
+		slot->key = key;
+		slot->data = sum;
+	}
+	return got;
+}
+
+/*
+ * artists[{id,name}] of an album or track: stub artists and the relation rows
+ * (those of before deleted first, unless the owner row was just inserted).
+ */
 static int
 artist_refs(sqlite3_stmt *del, sqlite3_stmt *ins, const char *provider,
-    const char *owner_id, yajl_val list, int depth, int *rc)
+    const char *owner_id, int fresh, yajl_val list, int depth, int *rc)
 {
 	char tmp[64];
 	const char *aid;
@@ -360,8 +444,9 @@ artist_refs(sqlite3_stmt *del, sqlite3_stmt *ins, const char *provider,
 
 	sqlite3_bind_text(del, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_text(del, 2, owner_id, -1, SQLITE_STATIC);
-	if (done(del, rc) != 0)
+	if (!fresh && done(del, rc) != 0)
 		return -1;
+	sqlite3_reset(del);
 	for (i = 0; i < n; i++) {
 		a = json_at(list, i);
 		if ((aid = rows_id(json_member(a, "id"), tmp, sizeof tmp)) == NULL)
@@ -386,11 +471,12 @@ track(const char *provider, const char *id, yajl_val rec, int stub, int depth, i
 	char tmp[64];
 	const char *album_id;
 	yajl_val album;
-	int got;
+	int got, fresh;
 
 	got = upsert(&tracks, "tracks", provider, id, rec, stub, depth, rc);
 	if (got != UP_NEW && got != UP_UPDATED)
 		return got;
+	fresh = inserted;
 	album = json_member(rec, "album");
 	album_id = rows_id(json_member(album, "id"), tmp, sizeof tmp);
 	if (album_id && album->type == yajl_t_object) {
@@ -401,10 +487,10 @@ track(const char *provider, const char *id, yajl_val rec, int stub, int depth, i
 		/* A stub album written here gets its artists too, when it names them. */
 		if ((a == UP_NEW || a == UP_UPDATED) && json_len(json_member(album, "artists")) &&
 		    artist_refs(album_artists_del, album_artists_ins, provider, album_id,
-		    json_member(album, "artists"), depth + 1, rc) != 0)
+		    inserted, json_member(album, "artists"), depth + 1, rc) != 0)
 			return UP_FAILED;
 	}
-	if (artist_refs(track_artists_del, track_artists_ins, provider, id,
+	if (artist_refs(track_artists_del, track_artists_ins, provider, id, fresh,
 	    json_member(rec, "artists"), depth + 1, rc) != 0)
 		return UP_FAILED;
 	return got;
@@ -485,7 +571,7 @@ rows_record(const char *stream, const char *provider, const char *id,
 	} else if (strcmp(stream, "albums") == 0) {
 		got = upsert(&albums, stream, provider, id, rec, 0, 0, rc);
 		if ((got == UP_NEW || got == UP_UPDATED) &&
-		    artist_refs(album_artists_del, album_artists_ins, provider, id,
+		    artist_refs(album_artists_del, album_artists_ins, provider, id, inserted,
 		    json_member(rec, "artists"), 1, rc) != 0)
 			got = UP_FAILED;
 	} else if (strcmp(stream, "tracks") == 0) {
