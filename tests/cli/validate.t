@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 206
+plan 209
 
 rej="$tmp/rejects"
 
@@ -361,3 +361,11 @@ fi
 for opt in $(grep -o -- '--[a-z-]*' <(validate --help)); do
 	ok "grep -q -- '${opt#--}' '$man'" "man page: documents $opt"
 done
+
+# --- rejects go downstream too, before the STATE after them -------------------
+{ artist '{"name":null}'; echo '{"type":"STATE","value":{"bookmarks":{"artists":{"complete":true}}}}'; artist; } >"$tmp/down"
+run 1 "a reject downstream" -- command validate "$tmp/down"
+is "$(jq -r '[.type, .stream // "-"] | join(" ")' "$out" | tr '\n' ',')" "SCHEMA rejects,RECORD rejects,STATE -,RECORD artists," \
+	"its SCHEMA and record come before the STATE that follows it"
+is "$(jq -c 'select(.stream == "rejects" and .type == "RECORD") | .record | [.provider, .stream, .id, .reason, .line]' "$out")" \
+	'["spotify","artists","ar1","no name",1]' "the record names provider, stream, id, reason and line"
