@@ -445,6 +445,13 @@ db_open(const char *path, int readonly, long long busy_ms)
 	sqlite3_extended_result_codes(db, 1);
 	if (readonly)
 		return db;
+	/*
+	 * A new database gets pages of 16 KiB (a library's rows are long: a
+	 * track's data is some 650 bytes): measured with scripts/bench-store,
+	 * a quarter less CPU time than SQLite's default 4 KiB. An existing
+	 * database keeps its page size (the pragma does nothing to it).
+	 */
+	db_exec(db, "PRAGMA page_size = 16384");
 	/* Changing the journal mode needs the database to itself for a moment. */
 	rc = exec_waiting(db, "PRAGMA journal_mode = WAL", busy_ms);
 	if (rc == SQLITE_OK)

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 91
+plan 93
 
 db="$tmp/lib.db"
 
@@ -216,3 +216,7 @@ is "$(q "$fp" "SELECT data FROM tracks WHERE id = 'f4'")" \
 	"other text is written out compact, as the writer writes it"
 is "$(q "$fp" "SELECT data FROM albums WHERE id = 'al8'")" '{"id":"al8","title":"x"}' "... its stubs too"
 is "$(q "$fp" "SELECT count(*) FROM track_artists WHERE artist_id = 'a9'")" 3 "relation rows of new tracks"
+is "$(q "$fp" 'PRAGMA page_size')" 16384 "a new database has pages of 16 KiB"
+sqlite3 "$tmp/small-pages.db" 'PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE mine (a)' >/dev/null
+store -q "$tmp/small-pages.db" <"$tmp/fast.ndjson" 2>/dev/null
+is "$(q "$tmp/small-pages.db" 'PRAGMA page_size')" 4096 "an existing one keeps its own"
