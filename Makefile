@@ -2,7 +2,8 @@
 #
 #   make                 build every program
 #   make check           unit and shell tests, then again under ASan and UBSan
-#   make bench           benchmarks (figures, never assertions)
+#   make bench           benchmarks: writes BENCHMARKS.md and benchmarks/*.png (figures,
+#                        never assertions); make check runs them at a tiny size
 #   make fuzz            each libFuzzer target for FUZZ_SECONDS (clang; see tests/fuzz)
 #   make demo            a full sync against the built-in simulator
 #   make install PREFIX=/usr/local   programs and man pages
@@ -91,7 +92,7 @@ $(O)tests/sim/provider-sim: $(patsubst %.c,$(O)%.o,$(call prog_src,tests/sim)) $
 $(O)tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit -Ifetch $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o,$^) \
-		$(LIB) $(LIBS_sqlite) $(LIBS_yajl)
+		$(LIB) $(LIBS_sqlite) $(LIBS_yajl) $(LIBS_curl)
 
 $(O)tests/unit/url.t: $(O)fetch/url.o
 
@@ -154,6 +155,8 @@ check: deps
 	CRATE_BUILD=asan/ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
+	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
+		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
 	$(MAKE) --no-print-directory fuzz-check
 
 # A few seconds of each fuzz target, where clang has libFuzzer; else a note.

@@ -89,7 +89,8 @@ static const struct field playlist_items[] = {
 /* validate's rejected items (stream rejects): no id of their own */
 static const struct field rejects[] = {
 	{ "provider", "string?" }, { "stream", "string?" }, { "id", "string?" },
-	{ "reason", "string" }, { "line", "integer?" }, { "input", "string?" }, END
+	{ "reason", "string" }, { "line", "integer?" }, { "file", "string?" }, { "input", "string?" },
+	{ "input_truncated", "boolean?" }, END
 };
 
 /* an artist named by a record: Deezer's id may be missing */
@@ -207,10 +208,10 @@ void
 msg_schema_of(struct jw *w, const char *stream, const char *provider)
 {
 	size_t list = find(stream, strlen(stream));
-	int raw = provider == NULL;
+	int raw = provider == NULL && strcmp(stream, "rejects") != 0;
 
 	if (list == NLISTS || !lists[list].stream ||
-	    (!raw && strcmp(provider, "generic") == 0 && strcmp(stream, "rejects") != 0))
+	    (provider != NULL && strcmp(provider, "generic") == 0 && strcmp(stream, "rejects") != 0))
 		list = find("other", 5);
 	jw_obj(w);
 	jw_kstr(w, "type", "SCHEMA");
