@@ -596,10 +596,11 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		return;
 	}
 	/*
-	 * Apple answers 403 on every endpoint to a missing, invalid or expired
-	 * Music-User-Token ("403 Forbidden: ... the user token is invalid or expired",
-	 * https://developer.apple.com/documentation/applemusicapi/handling-requests-and-responses;
-	 * seen on every endpoint in issue 11 of crate). --mut-expire N: from request N on.
+	 * Apple answers 403 on every /me/ endpoint once the Music-User-Token is bad or
+	 * expired: "Using Music-User-Token returns 403 for any /me/ request"
+	 * (PouleR/apple-music-api#18); "Apple Music APIs randomly starting returning
+	 * 403 ... you having to logout / log back in" (zachomedia/apple-music-webplayer#35).
+	 * --mut-expire N: from request N on.
 	 */
 	if (d == D_APPLE && S.mut_expire > 0 && n >= S.mut_expire) {
 		o->status = render_error(d, ERR_FORBIDDEN, NULL, &rs->body);
