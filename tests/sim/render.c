@@ -1853,9 +1853,10 @@ dz_page(struct ctx *c, struct view *v, int kind, long p)
 	char sum[40];
 	/*
 	 * --unserved: Deezer's total counts tracks it never serves, so pages come
-	 * short (94 for limit 100) and the last index stays below total: "243 served
-	 * of 260" in the wild (issue 11 of crate; deezer-python's paginated lists stop
-	 * on a missing next, not on the total). The same items are missing on every pass.
+	 * short: "the Deezer API returned only 94 tracks from my playlist ... Deezer
+	 * excluded some tracks from the first request, which expected 100"
+	 * (XDGFX/ultrasonics#23); "243/260 tracks" (topi314/LavaSrc#182). The same
+	 * items are missing on every pass.
 	 */
 	int short_pages = kind == K_TRACK || kind == K_ENTRY;
 
