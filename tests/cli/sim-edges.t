@@ -2,7 +2,7 @@
 # provider-sim: the real providers' edges (issue 11) as knobs, checked over HTTP.
 . "$(dirname "$0")/../lib.sh"
 
-plan 64
+plan 73
 
 AUTH="Authorization: Bearer test-token"
 
@@ -26,28 +26,34 @@ is "$(jq -c 'select(.fault != null) | [.n, .path, .fault]' "$tmp/log")" '[4,"/v1
 sim_stop
 
 # --- a fault aimed at the first, a middle and the last page -------------------------------------
-# pages KIND SPEC [ARGS]: the four pages of 200 saved tracks (limit 50), one code:valid per page.
+# pages KIND SPEC [ARGS]: the four pages of 200 saved tracks (limit 50), one code:valid per
+# page; a request to another path comes first, to show that @N counts the stream's requests.
 pages() {
 	local kind=$1 spec=$2 p out=""
 	shift 2
-	sim_start --tracks 200 --fault-path /v1/me/tracks "--fault-$kind" "$spec" "$@"
+	sim_start --tracks 200 --fault-path /v1/me/tracks "--$kind" "$spec" "$@"
+	curl -sS -m 1 -H "$AUTH" -o /dev/null "$SIM_URL/v1/me/albums" 2>/dev/null
 	for p in 0 50 100 150; do
 		rm -f "$tmp/b"
-		c=$(curl -sS -m 1 -H "$AUTH" -o "$tmp/b" -w '%{http_code}' "$SIM_URL/v1/me/tracks?offset=$p&limit=50" 2>/dev/null)
-		jq -e '.items | length == 50' "$tmp/b" >/dev/null 2>&1 && v=ok || v=bad
-		out="$out $c:$v"
+		c=$(curl -sS -m 1 -H "$AUTH" -D "$tmp/h" -o "$tmp/b" -w '%{http_code}' "$SIM_URL/v1/me/tracks?offset=$p&limit=50" 2>/dev/null)
+		jq -e '(.items | length) == 50 and .total == 200' "$tmp/b" >/dev/null 2>&1 && v=ok || v=bad
+		ra=$(tr -d '\r' <"$tmp/h" 2>/dev/null | sed -n 's/^Retry-After: //Ip' | tr ' ' _)
+		out="$out $c:$v${ra:+:$ra}"
 	done
 	sim_stop
 	echo "${out# }"
 }
 for spec in @1 @2 @4; do
 	case $spec in @1) want="X 200:ok 200:ok 200:ok" ;; @2) want="200:ok X 200:ok 200:ok" ;; *) want="200:ok 200:ok 200:ok X" ;; esac
-	is "$(pages 429 $spec --retry-after 7)" "${want/X/429:bad}" "429 aimed at page $spec"
-	is "$(pages 5xx $spec)" "${want/X/502:bad}" "5xx aimed at page $spec"
-	is "$(pages hang $spec)" "${want/X/000:bad}" "hang aimed at page $spec"
-	is "$(pages reset $spec)" "${want/X/000:bad}" "reset aimed at page $spec"
-	is "$(pages truncate $spec)" "${want/X/200:bad}" "truncation aimed at page $spec"
-	is "$(pages malformed $spec)" "${want/X/200:bad}" "a malformed page aimed at page $spec"
+	is "$(pages fault-429 $spec --retry-after 7)" "${want/X/429:bad:7}" "429 (Retry-After in seconds) aimed at page $spec"
+	is "$(pages fault-429 $spec --retry-after 999999999999 --retry-after-date)" "${want/X/429:bad:Fri,_31_Dec_9999_23:59:59_GMT}" "429 (a far HTTP-date) aimed at page $spec"
+	is "$(pages fault-5xx $spec)" "${want/X/502:bad}" "a 5xx aimed at page $spec"
+	is "$(pages fault-hang $spec)" "${want/X/000:bad}" "hang aimed at page $spec"
+	is "$(pages fault-reset $spec)" "${want/X/000:bad}" "reset aimed at page $spec"
+	is "$(pages fault-truncate $spec)" "${want/X/200:bad}" "truncation aimed at page $spec"
+	is "$(pages fault-malformed $spec)" "${want/X/200:bad}" "a malformed page aimed at page $spec"
+	is "$(pages fault-expire $spec)" "$(echo "$want" | awk '{ for (i = 1; i <= NF; i++) { if ($i == "X") f = 1; printf "%s%s", (i > 1 ? " " : ""), (f ? "401:bad" : $i) } }')" "token expiry aimed at page $spec: a 401 from there on"
+	is "$(pages drift $spec --drift-add 3 --drift-remove 0 | tr ' ' '\n' | grep -c ok)" "$(echo "$want" | sed 's/X.*//' | wc -w)" "drift aimed at page $spec: the total moves from there on"
 done
 
 # --- Retry-After far away; bad items where a test wants them -------------------------------------

@@ -40,6 +40,7 @@ usage(int status)
 "                    [--fault-deezer SPEC] [--deezer-code 4|300|800|none]\n"
 "                    [--deezer-quota] [--unserved N] [--null-at POS,...]\n"
 "                    [--mut-expire N] [--episodes P] [--takedown P] [--editorial P]\n"
+"                    [--fault-expire SPEC]\n"
 "SPEC is a probability (0.1) or a list of request numbers (@3,7,9).\n"
 "DIALECT is spotify, apple-music, deezer or generic (default: all of them).\n"
 "See provider-sim(1).\n");
@@ -52,7 +53,8 @@ enum {
 	O_DIALECT, O_DUMP, O_LOG, O_TOKEN, O_TTL, O_REFRESH, O_F429, O_RA, O_RADATE,
 	O_RATE, O_F5XX, O_BURST, O_FHANG, O_HANGMS, O_FRESET, O_FTRUNC, O_FMALFORMED, O_F404, O_MUT,
 	O_BAD, O_NULL, O_LOCAL, O_LATENCY, O_DRIFT, O_DRIFTADD, O_DRIFTRM, O_FPATH, O_FDEEZER,
-	O_DZCODE, O_DZQUOTA, O_UNSERVED, O_NULLAT, O_MUTEXP, O_EPISODES, O_TAKEDOWN, O_EDITORIAL
+	O_DZCODE, O_DZQUOTA, O_UNSERVED, O_NULLAT, O_MUTEXP, O_EPISODES, O_TAKEDOWN, O_EDITORIAL,
+	O_FEXPIRE
 };
 
 static const struct option longopts[] = {
@@ -104,6 +106,7 @@ static const struct option longopts[] = {
 	{ "episodes", required_argument, NULL, O_EPISODES },
 	{ "takedown", required_argument, NULL, O_TAKEDOWN },
 	{ "editorial", required_argument, NULL, O_EDITORIAL },
+	{ "fault-expire", required_argument, NULL, O_FEXPIRE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -348,6 +351,7 @@ main(int argc, char *argv[])
 			S.fault_path = optarg;
 			break;
 		case O_FDEEZER: fault_parse(&S.fdeezer, ch, optarg); break;
+		case O_FEXPIRE: fault_parse(&S.fexpire, ch, optarg); break;
 		case O_DZCODE:
 			S.deezer_code = strcmp(optarg, "none") == 0 ? -1 : (int)num(ch, optarg, 0, 999);
 			if (S.deezer_code != -1 && S.deezer_code != 4 && S.deezer_code != 300 &&
@@ -438,6 +442,7 @@ main(int argc, char *argv[])
 	free(S.rate.times);
 	free(S.dzquota.times);
 	free(S.fdeezer.at);
+	free(S.fexpire.at);
 	free(S.f429.at);
 	free(S.f5xx.at);
 	free(S.fhang.at);

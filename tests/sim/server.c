@@ -101,7 +101,7 @@ token_add(const char *value)
 
 /* 0 when the request is authorised; otherwise the error to answer with. */
 static int
-check_auth(int d, const char *authz, const char *query_token, enum error *e)
+check_auth(int d, const char *authz, const char *query_token, enum error *e, struct token **tp)
 {
 	const char *tok = NULL;
 	struct token *t;
@@ -118,11 +118,12 @@ check_auth(int d, const char *authz, const char *query_token, enum error *e)
 		*e = ERR_BAD_TOKEN;
 		return -1;
 	}
-	if (S.token_ttl > 0 && t->uses >= S.token_ttl) {
+	if (t->expired || (S.token_ttl > 0 && t->uses >= S.token_ttl)) {
 		*e = ERR_EXPIRED;
 		return -1;
 	}
 	t->uses++;
+	*tp = t;
 	return 0;
 }
 
@@ -317,6 +318,7 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
     const char *authz, struct response *rs, struct outcome *o, long n)
 {
 	enum error e;
+	struct token *tok;
 	long wait_ms, ra, fn = n;
 	int d, eligible = 1;
 
@@ -357,9 +359,21 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		o->status = 405;
 		return;
 	}
-	if (check_auth(d, authz, d == D_DEEZER ? get_arg(conn, "access_token") : NULL, &e) != 0) {
+	if (S.fault_path != NULL) {
+		eligible = strncmp(path, S.fault_path, strlen(S.fault_path)) == 0;
+		fn = eligible ? ++S.nfault : 0;
+	}
+	if (check_auth(d, authz, d == D_DEEZER ? get_arg(conn, "access_token") : NULL, &e,
+	    &tok) != 0) {
 		o->status = render_error(d, e, NULL, &rs->body);
 		o->fault = e == ERR_EXPIRED ? "expired" : NULL;
+		return;
+	}
+	if (eligible && fires(&S.fexpire, fn)) {
+		/* The token expires now: this and every later request with it get a 401. */
+		tok->expired = 1;
+		o->status = render_error(d, ERR_EXPIRED, NULL, &rs->body);
+		o->fault = "expired";
 		return;
 	}
 	/*
@@ -394,10 +408,6 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		o->fault = "rate";
 		ra = (wait_ms + 999) / 1000;
 		goto throttle;
-	}
-	if (S.fault_path != NULL) {
-		eligible = strncmp(path, S.fault_path, strlen(S.fault_path)) == 0;
-		fn = eligible ? ++S.nfault : 0;
 	}
 	if (!eligible)
 		;
@@ -441,7 +451,7 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		return;
 	}
 	o->render = 1;
-	o->drift = fires(&S.fdrift, n);
+	o->drift = eligible && fires(&S.fdrift, fn);
 	if (o->fault == NULL && eligible) {
 		o->truncate = fires(&S.ftrunc, fn);
 		o->malformed = !o->truncate && fires(&S.fmalformed, fn);

@@ -28,6 +28,7 @@ struct fault {
 struct token {
 	char value[80];
 	long uses;
+	int expired;		/* by --fault-expire */
 };
 
 /* A rolling window: at most n accepted requests in any window_ms. */
@@ -47,8 +48,8 @@ struct server {
 	struct token tokens[MAX_TOKENS];
 	int ntokens;
 	long issued;
-	struct fault f429, f5xx, f404, fhang, freset, ftrunc, fmalformed, fdrift, fdeezer;
-	const char *fault_path;	/* faults act only on paths beginning with it */
+	struct fault f429, f5xx, f404, fhang, freset, ftrunc, fmalformed, fdrift, fdeezer, fexpire;
+	const char *fault_path;	/* faults and drift act only on paths beginning with it */
 	long nfault;		/* requests on fault_path so far: what @N counts then */
 	int deezer_code;	/* --deezer-code: 4, 300, 800 or -1 (none) */
 	char music_user_token[256];	/* required on Apple paths when set */
