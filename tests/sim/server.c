@@ -349,6 +349,11 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 	}
 	d = route_dialect(path);
 	if (d < 0 || (S.dialect >= 0 && d != S.dialect)) {
+		/*
+		 * A path no API serves (no /v1, a double slash): a 404 in Spotify's error
+		 * shape; api.spotify.com answers a wrong URL with a 404 (spotify/web-api#1256,
+		 * where the message read "Bad Url": the text is not to be relied on).
+		 */
 		buf_adds(&rs->body, "{\"error\":{\"status\":404,\"message\":\"Service not found\"}}");
 		o->status = 404;
 		return;
@@ -428,7 +433,8 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 	} else if (fires(&S.f404, fn)) {
 		/*
 		 * Apple's sporadic 404 in the middle of a list; Spotify's stray 404s on
-		 * any endpoint, gone on a retry (github.com/spotify/web-api/issues/1160).
+		 * any endpoint, gone on a retry (spotify/web-api#1160, #733;
+		 * metabrainz/listenbrainz-server#589: "the api endpoint 404s randomly").
 		 */
 		o->fault = "404";
 		o->status = render_error(d, ERR_NOT_FOUND, NULL, &rs->body);
