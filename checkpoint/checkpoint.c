@@ -43,9 +43,10 @@ out(const char *s)
 
 /*
  * Opens the crate database at path for reading. A missing file is NULL with
- * missing_ok (nothing synced yet), else an error (66); a file that is not a
- * crate database is an error (65), one that cannot be read another (74).
- * *version gets its schema version.
+ * missing_ok (nothing synced yet), else an error (66); a database with no
+ * table at all (a store stopped before its schema, the file empty) is NULL; a file
+ * that is not a crate database is an error (65), one that cannot be read
+ * another (74). *version gets its schema version.
  */
 static sqlite3 *
 open_crate(const char *path, int missing_ok, int *version)
@@ -53,7 +54,7 @@ open_crate(const char *path, int missing_ok, int *version)
 	sqlite3_stmt *s = NULL;
 	struct stat st;
 	sqlite3 *db;
-	int rc, tables = 0;
+	int rc, tables = 0, any = 0;
 
 	if (stat(path, &st) != 0) {
 		if (errno == ENOENT && missing_ok)
@@ -67,11 +68,12 @@ open_crate(const char *path, int missing_ok, int *version)
 		die(EXIT_IOERR, "%s: %s", path, strerror(errno));
 	db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
 	rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
-	    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version"
-	    " FROM pragma_user_version", -1, &s, NULL);
+	    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
+	    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		tables = sqlite3_column_int(s, 0);
 		*version = sqlite3_column_int(s, 1);
+		any = sqlite3_column_int(s, 2);
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(s);
@@ -79,6 +81,10 @@ open_crate(const char *path, int missing_ok, int *version)
 		die(EXIT_DATAERR, "%s: not a crate database (%s)", path, db_errmsg(db));
 	if (rc != SQLITE_OK)
 		die(db_status(rc), "%s: %s", path, db_errmsg(db));
+	if (any == 0) {
+		db_close(db);
+		return NULL;
+	}
 	if (tables < 2)
 		die(EXIT_DATAERR, "%s: not a crate database (no checkpoints or sync_runs table)",
 		    path);
@@ -584,7 +590,7 @@ status_json(struct row *rows, size_t n, struct buf *b)
 
 /* The status table is at most this wide; a longer note goes on a line of its own. */
 #define STATUS_WIDTH 100
-#define STATUS_FMT "%-16.16s %-8.8s %-8.8s %17s %4s  %-16.16s  "
+#define STATUS_FMT "%-14.14s %-8.8s %-8.8s %15s %4s %-16.16s "
 
 /* "2026-12-01 21:59" of "2026-12-01T21:59:30Z" */
 static const char *
@@ -648,7 +654,7 @@ row_note(const struct row *r, struct buf *note)
 	if (r->error && strcmp(r->state, "running") != 0)
 		note_add(note, NULL, 0, r->error);
 	if (r->unserved > 0)
-		note_add(note, "%s unserved by the provider", r->unserved, NULL);
+		note_add(note, "%s unserved", r->unserved, NULL);
 	if (r->rejected > 0)
 		note_add(note, "%s rejected", r->rejected, NULL);
 	if (r->throttled[0])
@@ -732,7 +738,7 @@ status_table(struct row *rows, size_t n, struct buf *b)
 		if (partial)
 			buf_printf(&note, ", %lld not", partial);
 		if (unserved > 0)
-			note_add(&note, "%s unserved by the provider", unserved, NULL);
+			note_add(&note, "%s unserved", unserved, NULL);
 		if (rejected > 0)
 			note_add(&note, "%s rejected", rejected, NULL);
 		if (error)
@@ -770,7 +776,7 @@ cmd_status(const char *path)
 		buf_reset(&b);
 		db = open_crate(path, 0, &version);
 		rows = NULL;
-		n = status_rows(db, version, &rows);
+		n = db ? status_rows(db, version, &rows) : 0;
 		db_close(db);
 		running = 0;
 		for (i = 0; i < n; i++)

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -220,8 +221,21 @@ db_errmsg(sqlite3 *db)
 	static char msg[512];
 	int e = sqlite3_system_errno(db);
 
-	/* "disk I/O error" says little: the system's reason says what to fix (EFBIG, EIO) */
-	if (e != 0 && (sqlite3_errcode(db) & 0xff) == SQLITE_IOERR) {
+	int code = sqlite3_errcode(db) & 0xff;
+	struct rlimit fsize;
+
+	/*
+	 * "disk I/O error" says little: the system's reason says what to fix.
+	 * A write cut short by a file size limit (ulimit -f: store ignores
+	 * SIGXFSZ) often leaves no errno: the limit is named instead.
+	 */
+	if ((code == SQLITE_IOERR || code == SQLITE_FULL) && (e == EFBIG || (e == 0 &&
+	    getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY))) {
+		snprintf(msg, sizeof msg, "%s (%s: the file size limit, ulimit -f)",
+		    sqlite3_errmsg(db), strerror(EFBIG));
+		return msg;
+	}
+	if (e != 0 && code == SQLITE_IOERR) {
 		snprintf(msg, sizeof msg, "%s (%s)", sqlite3_errmsg(db), strerror(e));
 		return msg;
 	}
@@ -376,7 +390,7 @@ migrate(sqlite3 *db, const char *path, long long busy_ms)
 		return;
 	rc = db_begin(db, busy_ms);
 	if (rc != SQLITE_OK)
-		die(db_status(rc), "%s: %s", path, sqlite3_errmsg(db));
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
 	/* Read again under the write lock: another process may have migrated. */
 	v = user_version(db);
 	if (v > NMIGRATIONS)
@@ -443,7 +457,7 @@ db_open(const char *path, int readonly, long long busy_ms)
 	if (rc == SQLITE_OK)
 		rc = db_exec(db, "PRAGMA synchronous = NORMAL");
 	if (rc != SQLITE_OK)
-		die(db_status(rc), "%s: %s", path, sqlite3_errmsg(db));
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
 	migrate(db, path, busy_ms);
 	return db;
 }

@@ -217,7 +217,7 @@ fail(int rc, const char *what)
 	size_t i;
 
 	snprintf(msg, sizeof msg, "%s", db_errmsg(db));
-	if ((rc & 0xff) == SQLITE_FULL)
+	if ((rc & 0xff) == SQLITE_FULL && strstr(msg, "ulimit") == NULL)
 		snprintf(msg, sizeof msg, "database or disk is full");
 	db_rollback(db);
 	rows_forget();
