@@ -268,24 +268,33 @@ json_precheck(const char *text, size_t len, int max_depth)
 	return NULL;
 }
 
-yajl_val
-json_parse(const char *text, size_t len, char *err, size_t errlen)
+int
+json_admissible(const char *text, size_t len, char *err, size_t errlen)
 {
-	yajl_val v;
 	const char *why;
-	char *nl;
 
 	if ((why = json_precheck(text, len, JSON_MAX_DEPTH)) != NULL) {
 		if (strcmp(why, "nested too deep") == 0)
 			snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
 		else
 			snprintf(err, errlen, "%s", why);
-		return NULL;
+		return -1;
 	}
-	if (strlen(text) != len) {
+	if (memchr(text, '\0', len) != NULL) {
 		snprintf(err, errlen, "NUL byte in JSON text");
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+yajl_val
+json_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	yajl_val v;
+	char *nl;
+
+	if (json_admissible(text, len, err, errlen) != 0)
+		return NULL;
 	err[0] = '\0';
 	v = yajl_tree_parse(text, err, errlen);
 	if (v == NULL) {
