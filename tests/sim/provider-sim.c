@@ -41,6 +41,12 @@ struct token {
 	long uses;
 };
 
+/* A rolling window: at most n accepted requests in any window_ms. */
+struct limiter {
+	long n, window_ms, head, count;
+	long long *times;
+};
+
 static struct {
 	struct lib lib;
 	int dialect;		/* -1: all */
@@ -51,15 +57,18 @@ static struct {
 	struct token tokens[MAX_TOKENS];
 	int ntokens;
 	long issued;
-	struct fault f429, f5xx, f404, fhang, freset, ftrunc, fmalformed, fdrift;
+	struct fault f429, f5xx, f404, fhang, freset, ftrunc, fmalformed, fdrift, fdeezer;
+	const char *fault_path;	/* faults act only on paths beginning with it */
+	long nfault;		/* requests on fault_path so far: what @N counts then */
+	int deezer_code;	/* --deezer-code: 4, 300, 800 or -1 (none) */
 	char music_user_token[256];	/* required on Apple paths when set */
+	long mut_expire;	/* from this request on, Apple answers 403 (0: never) */
 	long retry_after;	/* seconds; -1: no header */
 	int retry_after_date;
 	long burst, burst_left, burst_n;
 	long hang_ms;		/* 0: forever */
 	long latency_ms;
-	long rate_n, rate_window_ms, rate_head, rate_count;
-	long long *rate_times;
+	struct limiter rate, dzquota;
 	FILE *log;
 	long nreq;
 	long nconn;
@@ -94,7 +103,10 @@ usage(int status)
 "                    [--fault-truncate SPEC] [--fault-malformed SPEC] [--fault-404 SPEC]\n"
 "                    [--music-user-token TOKEN] [--bad-items P]\n"
 "                    [--null-tracks P] [--local-files P] [--latency MS] [--drift SPEC]\n"
-"                    [--drift-add N] [--drift-remove N]\n"
+"                    [--drift-add N] [--drift-remove N] [--fault-path PREFIX]\n"
+"                    [--fault-deezer SPEC] [--deezer-code 4|300|800|none]\n"
+"                    [--deezer-quota] [--unserved N] [--null-at POS,...]\n"
+"                    [--mut-expire N] [--episodes P] [--takedown P] [--editorial P]\n"
 "SPEC is a probability (0.1) or a list of request numbers (@3,7,9).\n"
 "DIALECT is spotify, apple-music, deezer or generic (default: all of them).\n"
 "See provider-sim(1).\n");
@@ -106,7 +118,8 @@ enum {
 	O_ARTISTS = 256, O_ALBUMS, O_TRACKS, O_UNSAVED, O_PLAYLISTS, O_PLMAX, O_USER,
 	O_DIALECT, O_DUMP, O_LOG, O_TOKEN, O_TTL, O_REFRESH, O_F429, O_RA, O_RADATE,
 	O_RATE, O_F5XX, O_BURST, O_FHANG, O_HANGMS, O_FRESET, O_FTRUNC, O_FMALFORMED, O_F404, O_MUT,
-	O_BAD, O_NULL, O_LOCAL, O_LATENCY, O_DRIFT, O_DRIFTADD, O_DRIFTRM
+	O_BAD, O_NULL, O_LOCAL, O_LATENCY, O_DRIFT, O_DRIFTADD, O_DRIFTRM, O_FPATH, O_FDEEZER,
+	O_DZCODE, O_DZQUOTA, O_UNSERVED, O_NULLAT, O_MUTEXP, O_EPISODES, O_TAKEDOWN, O_EDITORIAL
 };
 
 static const struct option longopts[] = {
@@ -148,6 +161,16 @@ static const struct option longopts[] = {
 	{ "drift", required_argument, NULL, O_DRIFT },
 	{ "drift-add", required_argument, NULL, O_DRIFTADD },
 	{ "drift-remove", required_argument, NULL, O_DRIFTRM },
+	{ "fault-path", required_argument, NULL, O_FPATH },
+	{ "fault-deezer", required_argument, NULL, O_FDEEZER },
+	{ "deezer-code", required_argument, NULL, O_DZCODE },
+	{ "deezer-quota", no_argument, NULL, O_DZQUOTA },
+	{ "unserved", required_argument, NULL, O_UNSERVED },
+	{ "null-at", required_argument, NULL, O_NULLAT },
+	{ "mut-expire", required_argument, NULL, O_MUTEXP },
+	{ "episodes", required_argument, NULL, O_EPISODES },
+	{ "takedown", required_argument, NULL, O_TAKEDOWN },
+	{ "editorial", required_argument, NULL, O_EDITORIAL },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -184,6 +207,29 @@ prob(int opt, const char *arg)
 	if (*arg == '\0' || *end != '\0' || errno != 0 || !(p >= 0 && p <= 1))
 		die(EXIT_USAGE, "--%s: '%s' is not a probability in 0..1", optname(opt), arg);
 	return p;
+}
+
+/* N,N,...: numbers from min, appended to *list. */
+static void
+num_list(int opt, const char *arg, long min, long **list, size_t *n)
+{
+	const char *p;
+	char *end;
+	long v;
+
+	for (p = arg;; p = end + 1) {
+		errno = 0;
+		if (*p < '0' || *p > '9')
+			die(EXIT_USAGE, "--%s: '%s' is not N,N,...", optname(opt), arg);
+		v = strtol(p, &end, 10);
+		if (errno != 0 || v < min || (*end != ',' && *end != '\0'))
+			die(EXIT_USAGE, "--%s: '%s' is not N,N,... (each %ld or more)", optname(opt),
+			    arg, min);
+		*list = xrealloc(*list, (*n + 1) * sizeof **list);
+		(*list)[(*n)++] = v;
+		if (*end == '\0')
+			break;
+	}
 }
 
 /* SPEC: a probability, or @N,N,... request numbers (from 1). */
@@ -313,22 +359,30 @@ check_auth(int d, const char *authz, const char *query_token, enum error *e)
 	return 0;
 }
 
-/* The rolling window: at most rate_n accepted requests in any rate_window_ms. */
+static void
+limiter_init(struct limiter *r, long n, long window_ms)
+{
+	r->n = n;
+	r->window_ms = window_ms;
+	r->times = xcalloc((size_t)n, sizeof *r->times);
+}
+
+/* Counts a request; returns 0, or the ms until the window has room (not counted). */
 static long
-rate_wait_ms(void)
+limiter_wait_ms(struct limiter *r)
 {
 	long long now = mono_ms(), oldest;
 
-	if (S.rate_n <= 0)
+	if (r->n <= 0)
 		return 0;
-	if (S.rate_count == S.rate_n) {
-		oldest = S.rate_times[S.rate_head];
-		if (now - oldest < S.rate_window_ms)
-			return (long)(oldest + S.rate_window_ms - now);
+	if (r->count == r->n) {
+		oldest = r->times[r->head];
+		if (now - oldest < r->window_ms)
+			return (long)(oldest + r->window_ms - now);
 	} else
-		S.rate_count++;
-	S.rate_times[S.rate_head] = now;
-	S.rate_head = (S.rate_head + 1) % S.rate_n;
+		r->count++;
+	r->times[r->head] = now;
+	r->head = (r->head + 1) % r->n;
 	return 0;
 }
 
@@ -341,6 +395,9 @@ http_date(long seconds_from_now, char *out, size_t n)
 	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
 		"Aug", "Sep", "Oct", "Nov", "Dec" };
 
+	/* An HTTP-date has four digits of year: a wait past 9999 says its last second. */
+	if (seconds_from_now > 253402300799LL - (long long)time(NULL))
+		t = (time_t)253402300799LL;
 	gmtime_r(&t, &tm);
 	snprintf(out, n, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
 	    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
@@ -493,8 +550,8 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
     const char *authz, struct response *rs, struct outcome *o, long n)
 {
 	enum error e;
-	long wait_ms, ra;
-	int d;
+	long wait_ms, ra, fn = n;
+	int d, eligible = 1;
 
 	memset(o, 0, sizeof *o);
 	o->dialect = -1;
@@ -538,6 +595,17 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 		o->fault = e == ERR_EXPIRED ? "expired" : NULL;
 		return;
 	}
+	/*
+	 * Apple answers 403 on every endpoint to a missing, invalid or expired
+	 * Music-User-Token ("403 Forbidden: ... the user token is invalid or expired",
+	 * https://developer.apple.com/documentation/applemusicapi/handling-requests-and-responses;
+	 * seen on every endpoint in issue 11 of crate). --mut-expire N: from request N on.
+	 */
+	if (d == D_APPLE && S.mut_expire > 0 && n >= S.mut_expire) {
+		o->status = render_error(d, ERR_FORBIDDEN, NULL, &rs->body);
+		o->fault = "mut-expired";
+		return;
+	}
 	if (d == D_APPLE && S.music_user_token[0] != '\0') {
 		const char *mut = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 		    "Music-User-Token");
@@ -547,31 +615,54 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 			return;
 		}
 	}
-	if ((wait_ms = rate_wait_ms()) > 0) {
+	wait_ms = limiter_wait_ms(&S.rate);
+	/*
+	 * --deezer-quota: "Quota limit: 50 requests / 5 seconds", answered with the
+	 * code-4 error (https://developers.deezer.com/api, section Quota).
+	 */
+	if (wait_ms == 0 && d == D_DEEZER)
+		wait_ms = limiter_wait_ms(&S.dzquota);
+	if (wait_ms > 0) {
 		o->fault = "rate";
 		ra = (wait_ms + 999) / 1000;
 		goto throttle;
 	}
-	if (fires(&S.fhang, n)) {
+	if (S.fault_path != NULL) {
+		eligible = strncmp(path, S.fault_path, strlen(S.fault_path)) == 0;
+		fn = eligible ? ++S.nfault : 0;
+	}
+	if (!eligible)
+		;
+	else if (fires(&S.fhang, fn)) {
 		o->fault = "hang";
 		if (S.hang_ms == 0) {
 			o->act = ACT_HANG;
 			return;
 		}
-	} else if (fires(&S.freset, n)) {
+	} else if (fires(&S.freset, fn)) {
 		o->fault = "reset";
 		o->act = ACT_RESET;
 		return;
-	} else if (fires(&S.f429, n)) {
+	} else if (fires(&S.f429, fn)) {
 		o->fault = "429";
 		ra = S.retry_after;
 		goto throttle;
-	} else if (fires(&S.f404, n)) {
-		/* Apple's sporadic 404 in the middle of a list. */
+	} else if (fires(&S.f404, fn)) {
+		/*
+		 * Apple's sporadic 404 in the middle of a list; Spotify's stray 404s on
+		 * any endpoint, gone on a retry (github.com/spotify/web-api/issues/1160).
+		 */
 		o->fault = "404";
 		o->status = render_error(d, ERR_NOT_FOUND, NULL, &rs->body);
 		return;
-	} else if (S.burst_left > 0 || fires(&S.f5xx, n)) {
+	} else if (d == D_DEEZER && fires(&S.fdeezer, fn)) {
+		/* Deezer's errors come with HTTP 200; see render_error. */
+		o->fault = "deezer";
+		o->status = render_error(d, S.deezer_code == 4 ? ERR_RATE : S.deezer_code == 300 ?
+		    ERR_BAD_TOKEN : S.deezer_code == 800 ? ERR_NOT_FOUND : ERR_EXCEPTION, NULL,
+		    &rs->body);
+		return;
+	} else if (S.burst_left > 0 || fires(&S.f5xx, fn)) {
 		if (S.burst_left == 0) {
 			S.burst_left = S.burst;
 			S.burst_n = 0;
@@ -583,9 +674,9 @@ decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const ch
 	}
 	o->render = 1;
 	o->drift = fires(&S.fdrift, n);
-	if (o->fault == NULL) {
-		o->truncate = fires(&S.ftrunc, n);
-		o->malformed = !o->truncate && fires(&S.fmalformed, n);
+	if (o->fault == NULL && eligible) {
+		o->truncate = fires(&S.ftrunc, fn);
+		o->malformed = !o->truncate && fires(&S.fmalformed, fn);
 	}
 	return;
 throttle:
@@ -887,8 +978,9 @@ main(int argc, char *argv[])
 	const union MHD_DaemonInfo *di;
 	const char *port_file = NULL, *dump = NULL, *log = NULL;
 	long long unsaved = -1, window;
+	long rate_n = 0, rate_window = 0;
 	sigset_t sigs;
-	int ch, sig, i;
+	int ch, sig, i, dzquota = 0;
 	char *end;
 
 	util_init(argv[0]);
@@ -909,6 +1001,7 @@ main(int argc, char *argv[])
 	S.retry_after = 1;
 	S.burst = 1;
 	S.hang_ms = 0;
+	S.deezer_code = -1;
 
 	opterr = 0;	/* getopt would name the program by its path */
 	while ((ch = getopt_long(argc, argv, "p:f:s:qh", longopts, NULL)) != -1) {
@@ -956,16 +1049,17 @@ main(int argc, char *argv[])
 			break;
 		case O_F429: fault_parse(&S.f429, ch, optarg); break;
 		case O_RA:
+			/* Up to 10^12 s: what crate must cap (issue 12 saw 2.5e11). */
 			S.retry_after = strcmp(optarg, "none") == 0 ? -1 :
-			    (long)num(ch, optarg, 0, 86400);
+			    (long)num(ch, optarg, 0, 1000000000000LL);
 			break;
 		case O_RADATE: S.retry_after_date = 1; break;
 		case O_RATE:
-			S.rate_n = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '/' || S.rate_n < 1 || S.rate_n > 1000000 ||
+			rate_n = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '/' || rate_n < 1 || rate_n > 1000000 ||
 			    parse_seconds(end + 1, &window) != 0 || window <= 0)
 				die(EXIT_USAGE, "--rate: '%s' is not N/WINDOW (e.g. 10/1s)", optarg);
-			S.rate_window_ms = (long)window;
+			rate_window = (long)window;
 			break;
 		case O_F5XX: fault_parse(&S.f5xx, ch, optarg); break;
 		case O_BURST: S.burst = (long)num(ch, optarg, 1, 1000000); break;
@@ -980,13 +1074,37 @@ main(int argc, char *argv[])
 				die(EXIT_USAGE, "--music-user-token: empty or too long");
 			snprintf(S.music_user_token, sizeof S.music_user_token, "%s", optarg);
 			break;
-		case O_BAD: S.lib.p_bad = prob(ch, optarg); break;
+		case O_BAD:
+			if (optarg[0] == '@')
+				num_list(ch, optarg + 1, 0, &S.lib.bad_at, &S.lib.nbad_at);
+			else
+				S.lib.p_bad = prob(ch, optarg);
+			break;
 		case O_NULL: S.lib.p_null = prob(ch, optarg); break;
 		case O_LOCAL: S.lib.p_local = prob(ch, optarg); break;
 		case O_LATENCY: S.latency_ms = (long)num(ch, optarg, 0, 600000); break;
 		case O_DRIFT: fault_parse(&S.fdrift, ch, optarg); break;
 		case O_DRIFTADD: S.lib.drift_add = (int)num(ch, optarg, 0, 1000); break;
 		case O_DRIFTRM: S.lib.drift_remove = (int)num(ch, optarg, 0, 1000); break;
+		case O_FPATH:
+			if (optarg[0] != '/')
+				die(EXIT_USAGE, "--fault-path: '%s' does not begin with /", optarg);
+			S.fault_path = optarg;
+			break;
+		case O_FDEEZER: fault_parse(&S.fdeezer, ch, optarg); break;
+		case O_DZCODE:
+			S.deezer_code = strcmp(optarg, "none") == 0 ? -1 : (int)num(ch, optarg, 0, 999);
+			if (S.deezer_code != -1 && S.deezer_code != 4 && S.deezer_code != 300 &&
+			    S.deezer_code != 800)
+				die(EXIT_USAGE, "--deezer-code: '%s' is not 4, 300, 800 or none", optarg);
+			break;
+		case O_DZQUOTA: dzquota = 1; break;
+		case O_UNSERVED: S.lib.unserved = (long)num(ch, optarg, 0, 1000000); break;
+		case O_NULLAT: num_list(ch, optarg, 0, &S.lib.null_at, &S.lib.nnull_at); break;
+		case O_MUTEXP: S.mut_expire = (long)num(ch, optarg, 1, LONG_MAX); break;
+		case O_EPISODES: S.lib.p_episode = prob(ch, optarg); break;
+		case O_TAKEDOWN: S.lib.p_takedown = prob(ch, optarg); break;
+		case O_EDITORIAL: S.lib.p_editorial = prob(ch, optarg); break;
 		default:
 			if (optopt != 0 && optopt < 256)
 				say("-%c: unknown option or missing argument", optopt);
@@ -1001,8 +1119,8 @@ main(int argc, char *argv[])
 		say("%s: unexpected operand", argv[0]);
 		usage(EXIT_USAGE);
 	}
-	if (S.lib.p_null + S.lib.p_local > 1)
-		die(EXIT_USAGE, "--null-tracks and --local-files add up to more than 1");
+	if (S.lib.p_null + S.lib.p_local + S.lib.p_episode > 1)
+		die(EXIT_USAGE, "--null-tracks, --local-files and --episodes add up to more than 1");
 	if ((S.lib.n[K_ALBUM] > 0 && S.lib.n[K_ARTIST] == 0) ||
 	    (S.lib.saved_tracks > 0 && S.lib.n[K_ALBUM] == 0))
 		die(EXIT_USAGE, "albums need artists and tracks need albums");
@@ -1015,8 +1133,10 @@ main(int argc, char *argv[])
 	S.rng = S.lib.seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
 	if (S.rng == 0)
 		S.rng = 1;
-	if (S.rate_n > 0)
-		S.rate_times = xcalloc((size_t)S.rate_n, sizeof *S.rate_times);
+	if (rate_n > 0)
+		limiter_init(&S.rate, rate_n, rate_window);
+	if (dzquota)
+		limiter_init(&S.dzquota, 50, 5000);
 	pthread_mutex_init(&S.lock, NULL);
 	pthread_rwlock_init(&S.liblock, NULL);
 	if (dump != NULL)
@@ -1067,7 +1187,9 @@ main(int argc, char *argv[])
 	if (S.log != NULL && fclose(S.log) != 0)
 		die(EXIT_IOERR, "%s: %s", log, strerror(errno));
 	lib_free(&S.lib);
-	free(S.rate_times);
+	free(S.rate.times);
+	free(S.dzquota.times);
+	free(S.fdeezer.at);
 	free(S.f429.at);
 	free(S.f5xx.at);
 	free(S.fhang.at);
