@@ -2,6 +2,7 @@
 #
 #   make                 build every program
 #   make check           unit and shell tests, then again under ASan and UBSan
+#   make torture         the long reliability runs: 1,000 kills (RELIABILITY.md)
 #   make bench           benchmarks (figures, never assertions)
 #   make demo            a full sync against the built-in simulator
 #   make install PREFIX=/usr/local   programs and man pages
@@ -97,6 +98,11 @@ check: all unit
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
 
+# The long version of tests/cli/kill-loop.t; TORTURE_KILLS and TORTURE_SEED change it.
+TORTURE_KILLS ?= 1000
+torture: all
+	tests/torture/kill-loop --kills $(TORTURE_KILLS) --size mid $(if $(TORTURE_SEED),--seed $(TORTURE_SEED))
+
 bench: all
 	scripts/bench
 
@@ -117,4 +123,4 @@ clean:
 	rm -rf asan $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) \
 		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
-.PHONY: all deps-check unit check bench demo install uninstall clean
+.PHONY: all deps-check unit check torture bench demo install uninstall clean
