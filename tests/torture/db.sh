@@ -21,7 +21,8 @@ db_dump() {
 # db_ahead DB CLEAN_DB: the checkpoints that claim more than the rows behind
 # them (none is right). A stream's bookmark counts `fetched` items, of which
 # `rejected` and `skipped` were not stored; the rest must be rows of its sync
-# (library rows carrying its sync_id). A playlist's bookmark is checked by
+# (library rows carrying its sync_id, or pending: rows store kept at the end
+# of an input that stopped after them, before any STATE). A playlist's bookmark is checked by
 # position against a clean sync of the same library: every entry the clean
 # sync has before position `fetched` must be there. (validate counts
 # `rejected` per run, so after a resume the bookmark's count is short; see
@@ -31,7 +32,8 @@ db_ahead() {
 	  ATTACH '$2' AS clean;
 	  SELECT c.stream || ': fetched ' || json_extract(c.state, '$.fetched') || ', rows ' || n
 	  FROM (SELECT c.*, (SELECT count(*) FROM library l WHERE l.provider = c.provider
-	            AND l.stream = c.stream AND l.sync_id = json_extract(c.state, '$.sync_id'))
+	            AND l.stream = c.stream AND (l.sync_id IS NULL
+	            OR l.sync_id = json_extract(c.state, '$.sync_id')))
 	        AS n FROM main.checkpoints c WHERE c.stream NOT LIKE 'playlist_items:%') c
 	  WHERE n + coalesce(json_extract(c.state, '$.rejected'), 0)
 	      + coalesce(json_extract(c.state, '$.skipped'), 0)
