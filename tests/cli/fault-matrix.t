@@ -8,6 +8,7 @@
 . "$top/tests/torture/db.sh"
 
 export CRATE_TOKEN=test-token
+# shellcheck disable=SC2054 # the backoff list is one word
 fast=(--backoff 10ms,20ms,40ms --timeout 1s --max-wait 1s)
 pages=(1 3 5)	# the requests to /v1/me/tracks that the fault hits: first, middle, last page
 lib=(--dialect spotify --tracks 250 --fault-path /v1/me/tracks)
