@@ -14,6 +14,7 @@ seed=${KILL_LOOP_SEED:-$(( $(date +%s) % 100000 ))}
 "$top/tests/torture/kill-loop" -q --kills "$kills" --seed "$seed" --size small >"$out" 2>"$err"
 rc=$?
 sed 's/^/# /' "$out"
+cat "$out" >&2	# the figures, also in make check's output
 sed 's/^/#   /' "$err" | head -30
 figure() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$out"; }
 ok "[ '$(sed -n 's/.*: \([0-9]*\) kills.*/\1/p' "$out")' -ge $kills ] 2>/dev/null" "$kills stages killed (seed $seed)"
