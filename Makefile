@@ -5,6 +5,7 @@
 #   make bench           benchmarks: writes BENCHMARKS.md and benchmarks/*.png (figures,
 #                        never assertions); make check runs them at a tiny size
 #   make fuzz            each libFuzzer target for FUZZ_SECONDS (clang; see tests/fuzz)
+#   make torture         the long reliability runs: 1,000 kills (RELIABILITY.md)
 #   make demo            a full sync against the built-in simulator
 #   make install PREFIX=/usr/local   programs and man pages
 #
@@ -168,6 +169,11 @@ fuzz-check:
 		echo "fuzz: skipped: $(FUZZ_CC) with libFuzzer is not installed (scripts/install-deps)"; \
 	fi
 
+# The long version of tests/cli/kill-loop.t; TORTURE_KILLS and TORTURE_SEED change it.
+TORTURE_KILLS ?= 1000
+torture: all
+	tests/torture/kill-loop --kills $(TORTURE_KILLS) --size mid $(if $(TORTURE_SEED),--seed $(TORTURE_SEED))
+
 bench: all
 	scripts/bench
 
@@ -189,4 +195,4 @@ clean:
 	rm -rf asan fuzz $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) $(REPLAY_BINS) \
 		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
-.PHONY: all deps unit check bench demo install uninstall clean fuzz fuzz-build fuzz-check
+.PHONY: all deps unit check torture bench demo install uninstall clean fuzz fuzz-build fuzz-check
