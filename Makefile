@@ -149,16 +149,18 @@ unit: $(UNIT_BINS) $(REPLAY_BINS)
 
 # The test suite runs twice: on the normal build, then on the ASan/UBSan build.
 # Tests find the programs through CRATE_BUILD (see tests/lib.sh).
+# The benchmarks at a tiny size and the short fuzz runs go first, so that the
+# output ends with prove's own summary.
 check: deps
 	$(MAKE) --no-print-directory all unit
 	$(MAKE) --no-print-directory O=asan/ CFLAGS="-O1 -g $(SANFLAGS)" LDFLAGS="$(SANFLAGS)" all unit
+	$(MAKE) --no-print-directory fuzz-check
+	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
+		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
 	CRATE_BUILD= prove --exec '' $(UNIT_BINS) tests/cli/*.t
 	CRATE_BUILD=asan/ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
-	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
-		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
-	$(MAKE) --no-print-directory fuzz-check
 
 # A few seconds of each fuzz target, where clang has libFuzzer; else a note.
 FUZZ_CHECK_SECONDS ?= 3
