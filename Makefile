@@ -47,7 +47,16 @@ MANS = $(wildcard parse/*.1 fetch/*.1 validate/*.1 store/*.1 checkpoint/*.1 scri
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(UNIT_SRC:%.c=$(O)%.t)
 
-all: deps-check $(BINS)
+all: deps-check $(BINS) $(O)bin
+
+# bin/: every program and script of the checkout in one folder (symlinks), so
+# `PATH=$$PWD/bin:$$PATH` makes the README's commands work without installing;
+# the scripts find their siblings there by themselves. asan/bin/ likewise for
+# the sanitizer build (the same relative links, one level deeper for scripts).
+$(O)bin: $(BINS)
+	@mkdir -p $@
+	@for p in $(PROGS); do ln -sfn ../$$p $@/$${p##*/}; done
+	@for p in $(SCRIPTS); do ln -sfn $(if $(O),../../,../)$$p $@/$${p##*/}; done
 
 deps-check:
 	@scripts/install-deps --check
@@ -114,7 +123,7 @@ uninstall:
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 
 clean:
-	rm -rf asan $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) \
+	rm -rf asan bin $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) \
 		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
-.PHONY: all deps-check unit check bench demo install uninstall clean
+.PHONY: all $(O)bin deps-check unit check bench demo install uninstall clean
