@@ -65,7 +65,7 @@ void
 progress_init(long long log_interval_ms)
 {
 	log_ms = log_interval_ms;
-	channel = !util_quiet && status_channel();
+	channel = status_channel();	/* under -q too: sync-library decides what to show */
 	live = !util_quiet && !channel && isatty(STDERR_FILENO);
 	last_draw_ms = mono_ms();
 	/* A live line is drawn at once; log lines only once a run takes a while. */
