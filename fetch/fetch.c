@@ -204,7 +204,8 @@ refresh_token(unsigned gen)
 			free(token);
 			token = t;
 			token_generation++;
-			note("token refreshed with --token-cmd");
+			if (!status_event("-", "note", "token refreshed with --token-cmd"))
+				note("token refreshed with --token-cmd");
 		}
 	}
 	pthread_mutex_unlock(&token_lock);
@@ -879,9 +880,9 @@ fetch_page(struct walk *w, const char *url)
 			}
 			ms = jitter(opt.backoff_ms[attempt++]);
 			if (ms < 1000)
-				warn("%s: %s; retrying in %lld ms", w->key, w->why, ms);
+				tell(warn, w->key, "retry", "%s; retrying in %lld ms", w->why, ms);
 			else
-				warn("%s: %s; retrying in %.1f s", w->key, w->why, ms / 1000.0);
+				tell(warn, w->key, "retry", "%s; retrying in %.1f s", w->why, ms / 1000.0);
 			if (nap(ms) != 0)
 				return STOPPED;
 			continue;
@@ -894,7 +895,7 @@ fetch_page(struct walk *w, const char *url)
 				return THROTTLED;
 			}
 			throttles++;
-			say("%s: rate limited: waiting %lld s", w->key, (ms + 999) / 1000);
+			tell(say, w->key, "wait", "rate limited: waiting %lld s", (ms + 999) / 1000);
 			if (nap(ms) != 0)
 				return STOPPED;
 			continue;
@@ -955,7 +956,7 @@ walk(struct walk *w)
 				w->first_url = list_url(w->ep->fallback, w->ep, w->playlist_id);
 				free(w->next);
 				w->next = NULL;
-				note("%s: no %s here; trying %s", w->key, w->ep->path, w->ep->fallback);
+				tell(note, w->key, "note", "no %s here; trying %s", w->ep->path, w->ep->fallback);
 				continue;
 			}
 			free(w->next);
@@ -976,7 +977,7 @@ walk(struct walk *w)
 			return EXIT_NOPERM;
 		case FORBIDDEN:
 			if (w->playlist_id) {
-				warn("%s: the provider refuses this playlist (%s); skipped", w->key, w->why);
+				tell(warn, w->key, "forbidden", "the provider refuses this playlist (%s); skipped", w->why);
 				w->forbidden = 1;
 				free(w->next);
 				w->next = NULL;
@@ -1004,8 +1005,8 @@ walk(struct walk *w)
 				emit_state(w);
 				return EXIT_TEMPFAIL;
 			}
-			warn("%s: the list changed at offset %lld during the walk; walking it again "
-			    "(pass %d of %d)", w->key, w->page_offset, w->pass + 1, MAX_PASSES);
+			tell(warn, w->key, "note", "the list changed at offset %lld during the walk; walking it again "
+			    "(pass %d of %d)", w->page_offset, w->pass + 1, MAX_PASSES);
 			goto rewalk;
 		}
 
@@ -1076,8 +1077,8 @@ walk(struct walk *w)
 					emit_state(w);
 					return EXIT_TEMPFAIL;
 				}
-				warn("%s: %lld items seen but the provider says %lld; walking again "
-				    "(pass %d of %d)", w->key, w->fetched, w->total, w->pass + 1,
+				tell(warn, w->key, "note", "%lld items seen but the provider says %lld; walking again "
+				    "(pass %d of %d)", w->fetched, w->total, w->pass + 1,
 				    MAX_PASSES);
 				goto rewalk;
 			}
@@ -1163,8 +1164,7 @@ walk(struct walk *w)
 				emit_state(w);
 				return EXIT_TEMPFAIL;
 			}
-			warn("%s: the list changed during the walk; walking it again (pass %d of %d)",
-			    w->key, w->pass + 1, MAX_PASSES);
+			tell(warn, w->key, "note", "the list changed during the walk; walking it again (pass %d of %d)", w->pass + 1, MAX_PASSES);
 			total = -1;
 			goto rewalk;
 		}
@@ -1357,7 +1357,7 @@ honour_throttle(struct walk *w)
 		emit_state(w);
 		return EXIT_TEMPFAIL;
 	}
-	say("%s: rate limited: waiting %lld s", w->key, ms / 1000);
+	tell(say, w->key, "wait", "rate limited: waiting %lld s", ms / 1000);
 	if (nap(ms) != 0)
 		return EXIT_TEMPFAIL;
 	w->throttled_until[0] = '\0';
@@ -1626,7 +1626,7 @@ run_one(struct walk *w)
 		return rc;
 	rc = walk(w);
 	if (rc == 0)
-		note("%s: %lld items in %lld pages%s", w->key, w->fetched, w->pages,
+		tell(note, w->key, "note", "%lld items in %lld pages%s", w->fetched, w->pages,
 		    w->forbidden ? ", forbidden" : w->complete ? ", complete" : "");
 	return rc;
 }
@@ -1705,7 +1705,7 @@ pl_worker(void *arg)
 		if (snap && b && json_bool(json_member(b, "complete"), 0) &&
 		    json_str(json_member(b, "snapshot_id")) &&
 		    strcmp(json_str(json_member(b, "snapshot_id")), snap) == 0) {
-			note("%s: unchanged (snapshot %s)", w.key, snap);
+			tell(note, w.key, "note", "unchanged (snapshot %s)", snap);
 			walk_done(&w);
 			continue;
 		}
