@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sync-library and the demo: the whole pipeline against provider-sim.
 . "$(dirname "$0")/../lib.sh"
-plan 27
+plan 26
 
 export CRATE_TOKEN=test-token
 fast=(--backoff 10ms,20ms,40ms,80ms)
