@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sync-library's one status, its messages and its exits, on and off a terminal.
 . "$(dirname "$0")/../lib.sh"
-plan 53
+plan 56
 
 export CRATE_TOKEN=test-token
 fast=(--backoff 10ms,20ms)
@@ -37,7 +37,7 @@ PY
 screen() { python3 "$tmp/screen.py" "$1"; }
 
 # -- it runs from the checkout, with nothing of crate on PATH
-sim_start --dialect spotify --tracks 120 --artists 30 --albums 20 --playlists 6 --log "$tmp/sim.log"
+sim_start --dialect spotify --tracks 120 --artists 30 --albums 20 --playlists 6
 run 0 "scripts/sync-library finds its siblings without PATH" -- \
 	env PATH=/usr/bin:/bin "$top/scripts/sync-library" -q --base-url "$SIM_URL/v1" "$tmp/co.db" tracks
 ok '! grep -q "command not found" "$err"' "no sibling is missing"
@@ -57,14 +57,19 @@ is "$(wc -l <"$err")" 0 "-q: not a line"
 run 0 "--report over two streams" -- sync-library -q --report "$tmp/report.json" --base-url "$SIM_URL/v1" \
 	"$tmp/rep.db" tracks artists
 is "$(jq -c '[.[].stream]' "$tmp/report.json")" '["tracks","artists"]' "--report: a JSON array of every stream's report"
-# 120 tracks are 3 pages; all are older than the last sync: 1 page then
-tracks_asked() { grep -c '"/v1/me/tracks"' "$tmp/sim.log"; }
-n0=$(tracks_asked)
-run 0 "--incremental" -- sync-library -q -W 1 --incremental --base-url "$SIM_URL/v1" "$tmp/rep.db" tracks albums
-n1=$(tracks_asked)
+# 120 tracks are 3 pages; all are older than the last complete sync: 1 page then
+# (the simulator's log is whole once it stops)
+sim_stop
+sim_start --dialect spotify --tracks 120 --log "$tmp/full.log"
 sync-library -q -W 1 --full --base-url "$SIM_URL/v1" "$tmp/rep.db" tracks 2>/dev/null
-n2=$(tracks_asked)
-ok '[ $((n1 - n0 + 2)) -eq $((n2 - n1)) ]' "--incremental walks tracks only down to the last complete sync ($((n1 - n0)) requests, $((n2 - n1)) in full)"
+sim_stop
+sim_start --dialect spotify --tracks 120 --log "$tmp/inc.log"
+run 0 "--incremental" -- sync-library -q -W 1 --incremental --base-url "$SIM_URL/v1" "$tmp/rep.db" tracks
+sim_stop
+full=$(grep -c '"/v1/me/tracks"' "$tmp/full.log")
+inc=$(grep -c '"/v1/me/tracks"' "$tmp/inc.log")
+ok '[ "$inc" -eq $((full - 2)) ]' "--incremental walks tracks only down to the last complete sync ($inc requests, $full in full)"
+sim_start --dialect spotify --tracks 120 --artists 30 --albums 20 --playlists 6
 
 # -- the provider's name never reaches SQL as code
 run 64 "a provider name that is not a name" -- sync-library --provider "x'||writefile('$tmp/pwned','x')||'" \
@@ -98,6 +103,15 @@ run 75 "the playlists stream fails" -- sync-library "${fast[@]}" --base-url "$SI
 	playlists playlist_items
 ok '! grep -q "sync playlists first" "$err"' "no false advice to sync playlists first"
 ok 'grep -q "playlist_items: .*playlists stream did not complete" "$err"' "the entries wait for the playlists"
+sim_stop
+
+# a token that expires during the sync (after the check and 3 pages): the other streams are not started
+sim_start --dialect spotify --tracks 400 --artists 30 --playlists 3 --token-ttl 5
+run 77 "a token refused in the middle of a sync" -- sync-library -P 1 -W 1 "${fast[@]}" \
+	--base-url "$SIM_URL/v1" "$tmp/ttl.db"
+is "$(grep -c 'authentication' "$err")" 3 "said by the stage, on the stream's line and in the result"
+ok 'grep -q "^sync-library: artists: .*not started" "$err" && ! grep -q resume "$err"' \
+	"the other streams are not started; no resume advice"
 sim_stop
 
 # -- -v: a line per refused playlist; without it, one count
