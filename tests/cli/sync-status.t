@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sync-library's one status, its messages and its exits, on and off a terminal.
 . "$(dirname "$0")/../lib.sh"
-plan 56
+plan 59
 
 export CRATE_TOKEN=test-token
 fast=(--backoff 10ms,20ms)
@@ -69,6 +69,20 @@ sim_stop
 full=$(grep -c '"/v1/me/tracks"' "$tmp/full.log")
 inc=$(grep -c '"/v1/me/tracks"' "$tmp/inc.log")
 ok '[ "$inc" -eq $((full - 2)) ]' "--incremental walks tracks only down to the last complete sync ($inc requests, $full in full)"
+sim_start --dialect spotify --tracks 120 --artists 30 --albums 20 --playlists 6
+
+# -- --allow-delete reaches store: a library that shrank by far more than the guard allows
+sim_stop
+sim_start --dialect spotify --tracks 200
+sync-library -q --base-url "$SIM_URL/v1" "$tmp/del.db" tracks 2>/dev/null
+sim_stop
+sim_start --dialect spotify --tracks 20 --dump "$tmp/del.dump"
+run 1 "a sync that would remove 180 of 200 tracks is held" -- sync-library -q --base-url "$SIM_URL/v1" \
+	"$tmp/del.db" tracks
+run 0 "--allow-delete" -- sync-library -q --allow-delete --base-url "$SIM_URL/v1" "$tmp/del.db" tracks
+is "$(sqlite3 "$tmp/del.db" "select count(*) from library where stream = 'tracks' and removed_at is null")" \
+	"$(jq -r 'select(.stream == "tracks") | .id' "$tmp/del.dump" | wc -l)" "--allow-delete: the removals are made"
+sim_stop
 sim_start --dialect spotify --tracks 120 --artists 30 --albums 20 --playlists 6
 
 # -- the provider's name never reaches SQL as code
