@@ -95,9 +95,13 @@ $(O)checkpoint/checkpoint: $(patsubst %.c,$(O)%.o,$(call prog_src,checkpoint)) $
 $(O)tests/sim/provider-sim: $(patsubst %.c,$(O)%.o,$(call prog_src,tests/sim)) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIB) $(LIBS_mhd) $(LIBS_yajl) -lm
 
+# A unit test links libparse and the objects its own line below adds.
 $(O)tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LIBS_sqlite) $(LIBS_yajl)
+	$(CC) $(CPPFLAGS) -Itests/unit -Ifetch $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o,$^) \
+		$(LIB) $(LIBS_sqlite) $(LIBS_yajl)
+
+$(O)tests/unit/url.t: $(O)fetch/url.o
 
 unit: $(UNIT_BINS)
 

@@ -48,6 +48,15 @@ url_origin(const char *url, char *out, size_t outlen)
 }
 
 int
+url_same_origin(const char *a, const char *b)
+{
+	char oa[512], ob[512];
+
+	return url_origin(a, oa, sizeof oa) == 0 && url_origin(b, ob, sizeof ob) == 0 &&
+	    strcmp(oa, ob) == 0;
+}
+
+int
 url_host(const char *url, char *out, size_t outlen)
 {
 	const char *a, *e, *at, *colon;

@@ -9,6 +9,8 @@
 
 /* "scheme://host[:port]" of an absolute URL into out; -1 when url is not absolute. */
 int url_origin(const char *url, char *out, size_t outlen);
+/* 1 when a and b are absolute URLs of the same origin (url_origin), else 0. */
+int url_same_origin(const char *a, const char *b);
 /* The host of an absolute URL (without port or brackets) into out; -1 if none. */
 int url_host(const char *url, char *out, size_t outlen);
 /* 1 when the URL is http:// (not https) to a host other than loopback. */
