@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # sync-library's one status, its messages and its exits, on and off a terminal.
 . "$(dirname "$0")/../lib.sh"
-plan 59
+plan 60
 
 export CRATE_TOKEN=test-token
 fast=(--backoff 10ms,20ms)
@@ -139,6 +139,11 @@ ok 'grep -q "^sync-library: playlist_items: .*forbidden" "$err"' "one count of t
 ok '! grep -q "refuses this playlist" "$err"' "no line per refused playlist"
 run 0 "-v" -- sync-library -v "${fast[@]}" --base-url "$SIM_URL/v1" --full "$tmp/v.db"
 ok '[ "$(grep -c "playlist_items:[A-Za-z0-9]*: " "$err")" -gt 1 ]' "-v: a line per playlist"
+sim_stop
+
+# -- --incremental where the provider does not list newest first: a whole walk, not a usage error
+sim_start --tracks 30 --artists 5 --albums 5 --playlists 2
+run 0 "deezer --incremental" -- sync-library -q -p deezer --incremental --base-url "$SIM_URL" "$tmp/dz.db"
 sim_stop
 
 # -- on a terminal: one status, and every stage's message stays on the screen
