@@ -50,6 +50,10 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * Returns 1 when the line went there, 0 when there is no channel (the caller
  * then tells stderr as usual).
  */
+int status_channel(void);	/* 1 when CRATE_STATUS_FD names an open descriptor */
+int status_event(const char *key, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 /*
  * A message that is progress rather than news: under sync-library an EVENT of
  * the status channel for KEY, else fn("%s: " FMT, KEY, ...) on stderr as ever.
@@ -58,9 +62,6 @@ void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 	if (!status_event((key), (event), fmt, __VA_ARGS__)) \
 		fn("%s: " fmt, (key), __VA_ARGS__); \
 } while (0)
-int status_channel(void);	/* 1 when CRATE_STATUS_FD names an open descriptor */
-int status_event(const char *key, const char *event, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 /* Allocation that cannot fail: on exhaustion they die with EXIT_SOFTWARE. */
 void *xmalloc(size_t n);
