@@ -83,6 +83,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 	pw->held = swap;
 	buf_reset(&pw->held);
 	w->fetched += (long long)pw->page_new;
+	w->skipped += (long long)pw->page_skipped;
 	w->pages++;
 	if (pw->page_last[0])
 		memcpy(w->last_key, pw->page_last, sizeof w->last_key);
@@ -110,7 +111,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 		 * next link says where the list goes on.
 		 */
 		next = url_resolve(opt.base_url, page_str(pw->page, PAGE_NEXT));
-		if (!url_same_origin(next, opt.base_url)) {
+		if (next == NULL) {
 			free(next);
 			q->rc = PAR_DRIFT;
 			q->stop = 1;
@@ -220,7 +221,9 @@ parallel_pages(struct walk *w)
 	pthread_mutex_destroy(&q.lock);
 	pthread_cond_destroy(&q.turn);
 	if (stopping) {
-		say("%s: stopped by a signal; run the same command to resume", w->key);
+		/* under sync-library, which says "interrupted" once */
+		tell(say, w->key, "note", "%s",
+		    "stopped by a signal; run the same command to resume");
 		return EXIT_TEMPFAIL;
 	}
 	return q.rc;
