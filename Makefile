@@ -2,7 +2,8 @@
 #
 #   make                 build every program
 #   make check           unit and shell tests, then again under ASan and UBSan
-#   make bench           benchmarks (figures, never assertions)
+#   make bench           benchmarks: writes BENCHMARKS.md and benchmarks/*.png (figures,
+#                        never assertions); make check runs them at a tiny size
 #   make demo            a full sync against the built-in simulator
 #   make install PREFIX=/usr/local   programs and man pages
 #
@@ -114,6 +115,8 @@ check: deps
 	CRATE_BUILD=asan/ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
+	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
+		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
 
 bench: all
 	scripts/bench

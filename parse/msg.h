@@ -7,6 +7,8 @@
  * the cap and the next line is read normally. Every result carries the line
  * number. What msg_read returns (the tree, the line, the strings) is owned by
  * the reader and valid until the next msg_read or msg_reader_free.
+ * The tree is built in an arena (tree.h): never yajl_tree_free it; its objects
+ * know the text they arrived as (tree_text).
  *
  * Writer: whole lines only. Lines are gathered into writes of at most PIPE_BUF
  * bytes, never splitting a line, so every write of a line shorter than PIPE_BUF

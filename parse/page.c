@@ -24,27 +24,10 @@
 
 #include "buf.h"
 #include "json.h"
+#include "tree.h"
 #include "util.h"
 
 #define SLICE 65536
-
-struct frame {
-	yajl_val v;
-	size_t cap;		/* allocated elements of v's arrays */
-};
-
-/*
- * An item's tree lives in an arena: nodes, strings, keys and arrays are cut
- * from chunks, and the whole tree goes at once when the item is done. A node
- * at a time from malloc was a quarter of the time fetch-pages spent.
- */
-struct chunk {
-	struct chunk *next;
-	size_t size, used;
-	max_align_t data[];
-};
-
-#define CHUNK_MIN 65536
 
 struct page {
 	yajl_handle h;
@@ -76,11 +59,12 @@ struct page {
 	int discard;			/* too deep or too big: follow the brackets, build nothing */
 	size_t item_mem;		/* what the item's tree takes so far, roughly */
 	const char *item_error;
-	struct frame stack[JSON_MAX_DEPTH + 1];
-	struct chunk *arena;		/* the first chunk; more follow while an item is big */
-	int nstack;
-	yajl_val root;
-	const char *key;		/* an object member's key, waiting for its value */
+	/*
+	 * The item's tree, in an arena: the whole tree goes at once when the
+	 * item is done. A node at a time from malloc was a quarter of the time
+	 * fetch-pages spent.
+	 */
+	struct tree *tree;
 
 	/* skipping an item over the cap */
 	int skipping;
@@ -176,10 +160,7 @@ page_new(const char *items_path, size_t cap, const struct page_callbacks *cb, vo
 	p->ctx = ctx;
 	p->cap = cap ? cap : RECORD_CAP_DEFAULT;
 	p->items_path = xstrdup(items_path ? items_path : "");
-	p->arena = xmalloc(sizeof *p->arena + CHUNK_MIN);
-	p->arena->next = NULL;
-	p->arena->size = CHUNK_MIN;
-	p->arena->used = 0;
+	p->tree = tree_new();
 	buf_init(&p->path);
 	set_wanted(p);
 	page_reset(p);
@@ -195,60 +176,11 @@ clear_fields(struct page *p)
 	}
 }
 
-static void *
-arena_alloc(struct page *p, size_t n)
-{
-	struct chunk *c = p->arena, *k;
-	size_t size;
-
-	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-	while (c->next && c->used + n > c->size)
-		c = c->next;
-	if (c->used + n > c->size) {
-		size = n > CHUNK_MIN ? n : CHUNK_MIN;
-		k = xmalloc(sizeof *k + size);
-		k->next = NULL;
-		k->size = size;
-		k->used = 0;
-		c->next = k;
-		c = k;
-	}
-	c->used += n;
-	return (char *)c->data + c->used - n;
-}
-
-static char *
-arena_strndup(struct page *p, const char *s, size_t n)
-{
-	char *d = arena_alloc(p, n + 1);
-
-	memcpy(d, s, n);
-	d[n] = '\0';
-	return d;
-}
-
-/* Forgets everything in the arena; keeps the first chunk for the next item. */
-static void
-arena_reset(struct page *p)
-{
-	struct chunk *c = p->arena->next, *next;
-
-	for (; c; c = next) {
-		next = c->next;
-		free(c);
-	}
-	p->arena->next = NULL;
-	p->arena->used = 0;
-}
-
 /* Forgets the item's tree as built so far. */
 static void
 drop_tree(struct page *p)
 {
-	p->root = NULL;
-	p->nstack = 0;
-	p->key = NULL;
-	arena_reset(p);
+	tree_reset(p->tree);
 }
 
 static void
@@ -292,8 +224,7 @@ page_free(struct page *p)
 		free(p->wanted[f]);
 	if (p->h)
 		yajl_free(p->h);
-	arena_reset(p);
-	free(p->arena);
+	tree_free(p->tree);
 	buf_free(&p->path);
 	free(p->items_path);
 	free(p);
@@ -346,69 +277,6 @@ mark(struct page *p)
 
 /* ---- the tree builder ---- */
 
-static yajl_val
-node(struct page *p, yajl_type t)
-{
-	yajl_val v = arena_alloc(p, sizeof *v);
-
-	memset(v, 0, sizeof *v);
-	v->type = t;
-	return v;
-}
-
-/* An array of the arena twice as long, the old elements copied. */
-static void *
-grow(struct page *p, const void *old, size_t len, size_t cap, size_t size)
-{
-	void *n = arena_alloc(p, cap * size);
-
-	if (len)
-		memcpy(n, old, len * size);
-	return n;
-}
-
-static void
-add_to(struct page *p, struct frame *f, const char *key, yajl_val v)
-{
-	yajl_val c = f->v;
-
-	if (c->type == yajl_t_object) {
-		if (c->u.object.len == f->cap) {
-			f->cap = f->cap ? f->cap * 2 : 8;
-			c->u.object.keys = grow(p, c->u.object.keys, c->u.object.len, f->cap,
-			    sizeof *c->u.object.keys);
-			c->u.object.values = grow(p, c->u.object.values, c->u.object.len, f->cap,
-			    sizeof *c->u.object.values);
-		}
-		c->u.object.keys[c->u.object.len] = key;
-		c->u.object.values[c->u.object.len++] = v;
-	} else {
-		if (c->u.array.len == f->cap) {
-			f->cap = f->cap ? f->cap * 2 : 8;
-			c->u.array.values = grow(p, c->u.array.values, c->u.array.len, f->cap,
-			    sizeof *c->u.array.values);
-		}
-		c->u.array.values[c->u.array.len++] = v;
-	}
-}
-
-/* Adds a value to the item being built; a container is also pushed. */
-static void
-build(struct page *p, yajl_val v)
-{
-	if (p->nstack == 0) {
-		p->root = v;
-	} else {
-		add_to(p, &p->stack[p->nstack - 1], p->key ? p->key : "", v);
-		p->key = NULL;
-	}
-	if (v->type == yajl_t_object || v->type == yajl_t_array) {
-		p->stack[p->nstack].v = v;
-		p->stack[p->nstack].cap = 0;
-		p->nstack++;
-	}
-}
-
 /*
  * The tree of an item takes more memory than its text (a node for every value):
  * past PAGE_MEM_FACTOR times the cap the item is dropped, as one past the cap.
@@ -434,7 +302,7 @@ item_done(struct page *p)
 	struct page_item it;
 	int rc = 0;
 
-	it.value = p->discard ? NULL : p->root;
+	it.value = p->discard ? NULL : tree_root(p->tree);
 	it.index = p->item_index++;
 	it.error = p->item_error;
 	if (it.error == NULL && !p->synthetic &&
@@ -460,8 +328,7 @@ item_begin(struct page *p, int container)
 	p->in_item = 1;
 	p->item_depth = 0;
 	p->item_mem = 0;
-	p->nstack = 0;
-	p->root = NULL;
+	tree_reset(p->tree);
 	p->discard = 0;
 	p->item_error = NULL;
 	p->item_start = p->base + yajl_get_bytes_consumed(p->h) - (container ? 1 : 0);
@@ -498,7 +365,7 @@ scalar(struct page *p, yajl_val v, const char *text, size_t len)
 		if (p->discard)
 			drop_tree(p);	/* nothing of it is kept: the arena stays small */
 		else
-			build(p, v);
+			tree_add(p->tree, v);
 		if (p->item_depth == 0)
 			return item_done(p) == 0;
 		return 1;
@@ -506,60 +373,50 @@ scalar(struct page *p, yajl_val v, const char *text, size_t len)
 	if (p->in_items && p->depth == p->items_depth) {
 		if (p->skip_placeholder) {
 			p->skip_placeholder = 0;
-			arena_reset(p);
+			tree_reset(p->tree);
 			return 1;
 		}
 		item_begin(p, 0);
-		build(p, v);
+		tree_add(p->tree, v);
 		return item_done(p) == 0;
 	}
 	field(p, text, len, v->type == yajl_t_null);
-	arena_reset(p);	/* a value outside the items is not kept */
+	tree_reset(p->tree);	/* a value outside the items is not kept */
 	return 1;
 }
 
 static int
 cb_null(void *ctx)
 {
-	return scalar(ctx, node(ctx, yajl_t_null), "null", 4);
+	struct page *p = ctx;
+
+	return scalar(p, tree_scalar(p->tree, yajl_t_null, NULL, 0), "null", 4);
 }
 
 static int
 cb_boolean(void *ctx, int b)
 {
-	return scalar(ctx, node(ctx, b ? yajl_t_true : yajl_t_false), b ? "true" : "false",
-	    b ? 4 : 5);
+	struct page *p = ctx;
+
+	return scalar(p, tree_scalar(p->tree, b ? yajl_t_true : yajl_t_false, NULL, 0),
+	    b ? "true" : "false", b ? 4 : 5);
 }
 
 static int
 cb_number(void *ctx, const char *s, size_t len)
 {
-	yajl_val v = node(ctx, yajl_t_number);
-	char *end;
+	struct page *p = ctx;
 
-	v->u.number.r = arena_strndup(ctx, s, len);
-	errno = 0;
-	v->u.number.i = strtoll(v->u.number.r, &end, 10);
-	if (errno == 0 && *end == '\0') {
-		/* an integer: its double follows without strtod */
-		v->u.number.flags |= YAJL_NUMBER_INT_VALID | YAJL_NUMBER_DOUBLE_VALID;
-		v->u.number.d = (double)v->u.number.i;
-		return scalar(ctx, v, s, len);
-	}
-	errno = 0;
-	v->u.number.d = strtod(v->u.number.r, &end);
-	if (errno == 0 && *end == '\0')
-		v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
-	return scalar(ctx, v, s, len);
+	return scalar(p, tree_scalar(p->tree, yajl_t_number, s, len), s, len);
 }
 
 static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
-	yajl_val v = node(ctx, yajl_t_string);
+	struct page *p = ctx;
 
-	v->u.string = arena_strndup(ctx, (const char *)s, len);
-	return scalar(ctx, v, (const char *)s, len);
+	return scalar(p, tree_scalar(p->tree, yajl_t_string, (const char *)s, len),
+	    (const char *)s, len);
 }
 
 static int
@@ -578,7 +435,7 @@ open_container(struct page *p, yajl_type t)
 			p->item_error = "nested too deep";
 			return 1;
 		}
-		build(p, node(p, t));
+		tree_open(p->tree, t, NULL);
 		return 1;
 	}
 	if (p->depth == 0) {
@@ -611,8 +468,8 @@ close_container(struct page *p)
 	mark(p);
 	if (p->in_item) {
 		p->item_depth--;
-		if (!p->discard && p->nstack > 0)
-			p->nstack--;
+		if (!p->discard)
+			tree_close(p->tree, NULL);
 		if (p->item_depth == 0)
 			return item_done(p) == 0;
 		return 1;
@@ -646,7 +503,7 @@ cb_map_key(void *ctx, const unsigned char *s, size_t len)
 	if (p->in_item) {
 		charge(p, len + 1);
 		if (!p->discard)
-			p->key = arena_strndup(p, (const char *)s, len);
+			tree_key(p->tree, (const char *)s, len);
 		return 1;
 	}
 	p->path.len = p->path_base[p->depth - 1];
@@ -756,7 +613,7 @@ start_skip(struct page *p)
 	it.error = p->why;
 	p->items++;
 	p->skipping = 1;
-	p->skip_depth = p->discard ? p->item_depth : p->nstack;
+	p->skip_depth = p->discard ? p->item_depth : tree_depth(p->tree);
 	p->skip_string = p->tail_string;
 	p->skip_escape = p->tail_escape;
 	drop_item(p);

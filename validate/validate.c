@@ -158,36 +158,81 @@ put_text(struct jw *w, const char *s, size_t n)
 	jw_strn(w, s, n);
 }
 
+static void emit(const char *text, size_t len);
+
+/*
+ * One rejected line as an object: for the rejects file, and (with provider)
+ * as the record of stream "rejects" that store keeps in its rejects table.
+ */
+static void
+reject_object(struct jw *w, const struct msg_reader *r, const struct msg *m, const char *stream,
+    const char *id, const char *reason, int with_provider)
+{
+	const char *provider = json_str(json_member(m->record, "provider"));
+	size_t n = m->len;
+
+	jw_obj(w);
+	if (with_provider) {
+		jw_key(w, "provider");
+		put_text(w, provider, provider ? strlen(provider) : 0);
+	}
+	jw_key(w, "stream");
+	put_text(w, stream, stream ? strlen(stream) : 0);
+	jw_kint(w, "line", (long long)m->lineno);
+	if (named_files)
+		jw_kstr(w, "file", msg_reader_name(r));
+	jw_key(w, "id");
+	put_text(w, id, id ? strlen(id) : 0);
+	jw_key(w, "reason");
+	put_text(w, reason, strlen(reason));
+	jw_key(w, "input");
+	if (m->truncated && n > REJECT_INPUT_MAX)
+		n = REJECT_INPUT_MAX;
+	put_text(w, m->line, n);
+	if (m->truncated)
+		jw_kbool(w, "input_truncated", 1);
+	jw_obj_end(w);
+}
+
 static void
 write_rejects(const struct msg_reader *r, const struct msg *m, const char *stream,
     const char *id, const char *reason)
 {
+	static int schema_sent;
+	static const char schema[] = "{\"type\":\"SCHEMA\",\"stream\":\"rejects\",\"schema\":"
+	    "{\"type\":\"object\",\"properties\":{"
+	    "\"provider\":{\"type\":[\"string\",\"null\"]},"
+	    "\"stream\":{\"type\":[\"string\",\"null\"]},"
+	    "\"id\":{\"type\":[\"string\",\"null\"]},"
+	    "\"reason\":{\"type\":\"string\"},"
+	    "\"line\":{\"type\":\"integer\"},"
+	    "\"file\":{\"type\":\"string\"},"
+	    "\"input\":{\"type\":\"string\"},"
+	    "\"input_truncated\":{\"type\":\"boolean\"}}},"
+	    "\"key_properties\":[]}";
 	struct jw w;
-	size_t n = m->len;
 
-	if (rejects == NULL)
-		return;
+	if (rejects != NULL) {
+		buf_reset(&line);
+		jw_init(&w, &line);
+		reject_object(&w, r, m, stream, id, reason, 0);
+		if (msg_write(rejects, line.data, line.len) != 0)
+			die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+	}
+	/* Downstream too, before the STATE that follows: store keeps them (store(1) rejects). */
+	if (!schema_sent) {
+		emit(schema, sizeof schema - 1);
+		schema_sent = 1;
+	}
 	buf_reset(&line);
 	jw_init(&w, &line);
 	jw_obj(&w);
-	jw_key(&w, "stream");
-	put_text(&w, stream, stream ? strlen(stream) : 0);
-	jw_kint(&w, "line", (long long)m->lineno);
-	if (named_files)
-		jw_kstr(&w, "file", msg_reader_name(r));
-	jw_key(&w, "id");
-	put_text(&w, id, id ? strlen(id) : 0);
-	jw_key(&w, "reason");
-	put_text(&w, reason, strlen(reason));
-	jw_key(&w, "input");
-	if (m->truncated && n > REJECT_INPUT_MAX)
-		n = REJECT_INPUT_MAX;
-	put_text(&w, m->line, n);
-	if (m->truncated)
-		jw_kbool(&w, "input_truncated", 1);
+	jw_kstr(&w, "type", "RECORD");
+	jw_kstr(&w, "stream", "rejects");
+	jw_key(&w, "record");
+	reject_object(&w, r, m, stream, id, reason, 1);
 	jw_obj_end(&w);
-	if (msg_write(rejects, line.data, line.len) != 0)
-		die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+	emit(line.data, line.len);
 }
 
 static void
@@ -231,6 +276,11 @@ record(const struct msg_reader *r, const struct msg *m, struct check *c)
 	char at[300];
 	int i;
 
+	/* An upstream validate's rejects pass as they are, counted nowhere. */
+	if (strcmp(m->stream, "rejects") == 0) {
+		emit(m->line, m->len);
+		return;
+	}
 	if (rules_check(m->stream, m->record, c) != 0) {
 		reject_line(r, m, m->stream, c->id, c->reason);
 		return;

@@ -3,9 +3,16 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 206
+plan 209
 
 rej="$tmp/rejects"
+
+# validate also sends each reject downstream as a record of stream "rejects"
+# (after its SCHEMA); the tests of the rules look at the other messages.
+validate() {
+	command validate "$@" | grep -v '^{"type":"[A-Z]*","stream":"rejects"'
+	return "${PIPESTATUS[0]}"
+}
 
 # Records by stream, with the fields that pass; arguments are extra JSON members
 # that replace them (jq's object addition).
@@ -29,7 +36,7 @@ passes() {
 fails() {
 	printf '%s\n' "$1" >"$tmp/in"
 	run 1 "$3" -- validate -r "$rej" "$tmp/in"
-	is "$(wc -l <"$out" | tr -d ' '):$(jq -r .reason "$rej")" "0:$2" "$3: nothing out, reason"
+	is "$(grep -vc '"stream":"rejects"' "$out"):$(jq -r .reason "$rej")" "0:$2" "$3: nothing out, reason"
 }
 
 # --- the seed scenario: 1,000 items, 5 invalid --------------------------------
@@ -354,3 +361,11 @@ fi
 for opt in $(grep -o -- '--[a-z-]*' <(validate --help)); do
 	ok "grep -q -- '${opt#--}' '$man'" "man page: documents $opt"
 done
+
+# --- rejects go downstream too, before the STATE after them -------------------
+{ artist '{"name":null}'; echo '{"type":"STATE","value":{"bookmarks":{"artists":{"complete":true}}}}'; artist; } >"$tmp/down"
+run 1 "a reject downstream" -- command validate "$tmp/down"
+is "$(jq -r '[.type, .stream // "-"] | join(" ")' "$out" | tr '\n' ',')" "SCHEMA rejects,RECORD rejects,STATE -,RECORD artists," \
+	"its SCHEMA and record come before the STATE that follows it"
+is "$(jq -c 'select(.stream == "rejects" and .type == "RECORD") | .record | [.provider, .stream, .id, .reason, .line]' "$out")" \
+	'["spotify","artists","ar1","no name",1]' "the record names provider, stream, id, reason and line"
