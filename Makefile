@@ -52,7 +52,16 @@ MANS = $(wildcard parse/*.1 fetch/*.1 validate/*.1 store/*.1 checkpoint/*.1 scri
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(UNIT_SRC:%.c=$(O)%.t)
 
-all: $(BINS)
+all: $(BINS) $(O)bin
+
+# bin/: every program and script of the checkout in one folder (symlinks), so
+# `PATH=$$PWD/bin:$$PATH` makes the README's commands work without installing;
+# the scripts find their siblings there by themselves. asan/bin/ likewise for
+# the sanitizer build (the same relative links, one level deeper for scripts).
+$(O)bin: $(BINS)
+	@mkdir -p $@
+	@for p in $(PROGS); do ln -sfn ../$$p $@/$${p##*/}; done
+	@for p in $(SCRIPTS); do ln -sfn $(if $(O),../../,../)$$p $@/$${p##*/}; done
 
 # Only the two set-up commands (check, demo) look at the package manager, and
 # only to install what is missing; a plain `make` never does.
@@ -194,7 +203,7 @@ uninstall:
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 
 clean:
-	rm -rf asan fuzz $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) $(REPLAY_BINS) \
+	rm -rf asan bin fuzz $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) $(REPLAY_BINS) \
 		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
-.PHONY: all deps unit check torture bench demo install uninstall clean fuzz fuzz-build fuzz-check
+.PHONY: all $(O)bin deps unit check torture bench demo install uninstall clean fuzz fuzz-build fuzz-check
