@@ -18,9 +18,9 @@ sim_start --dialect spotify --tracks 5000 --latency 20
 # EXPECTED STATUSES: fetch-pages validate store, "-" for the one killed. A
 # filter cannot tell an upstream that died from one that finished: validate
 # sees the end of its input (0, or 1 if the last line was cut), store sees no
-# complete STATE (75). Downstream of a dead stage, a write fails: fetch-pages
-# 74, validate 2 (validate(1)).
-for case in "fetch-pages - [01] 75" "validate 74 - 75" "store 74 2 -"; do
+# complete STATE (75). Upstream of a dead stage, a write fails: fetch-pages
+# 74, validate 74 (validate(1): a write error on standard output, a closed pipe).
+for case in "fetch-pages - [01] 75" "validate 74 - 75" "store 74 74 -"; do
 	read -r victim want_f want_v want_s <<<"$case"
 	db="$tmp/$victim.db"
 	rm -f "$tmp/f1" "$tmp/f2"
