@@ -15,6 +15,8 @@ stages=(fetch-pages validate store checkpoint)
 
 # wrap valgrind|rss: sync-library finds each stage through a wrapper that
 # runs it under valgrind, or under time(1) writing its peak RSS to rss.STAGE.
+# sync-library looks for the stages in the folder it was run from first
+# (sync-library(1)), so it is run from there too, through a symlink.
 wrap() {
 	local s cmd
 	rm -rf "$tmp/bin"
@@ -27,6 +29,7 @@ wrap() {
 		printf '#!/bin/sh\nexec %s "%s" "$@"\n' "$cmd" "$(command -v "$s")" >"$tmp/bin/$s"
 		chmod +x "$tmp/bin/$s"
 	done
+	ln -s "$(command -v sync-library)" "$tmp/bin/sync-library"
 }
 sync() { PATH="$tmp/bin:$PATH" sync-library -q --backoff 10ms --base-url "$SIM_URL/v1" "$@"; }
 
@@ -102,8 +105,12 @@ rows10=$(sqlite3 "$tmp/rss10.db" "select (select count(*) from library) + (selec
 echo "# peak RSS in KiB: $rows1 rows, then $rows10 rows"
 for s in "${stages[@]}"; do
 	echo "# $(printf '%-12s %8s %8s' "$s" "${rss[${s}1]}" "${rss[${s}10]}")"
-	# flat: ten times the library costs less than a quarter more memory
-	ok "[ ${rss[${s}10]:-0} -gt 0 ] && [ ${rss[${s}10]} -le $(( ${rss[${s}1]:-0} * 5 / 4 )) ]" \
+	# flat: ten times the library costs less than a quarter more memory; store
+	# may also fill its SQLite page cache, a fixed 16 MiB (store/run.c), which
+	# the small library leaves mostly empty
+	cache=0
+	[ "$s" = store ] && cache=16384
+	ok "[ ${rss[${s}10]:-0} -gt 0 ] && [ ${rss[${s}10]} -le $(( ${rss[${s}1]:-0} * 5 / 4 + cache )) ]" \
 		"$s: memory flat at ten times the library (${rss[${s}1]} KiB, ${rss[${s}10]} KiB)"
 done
 
