@@ -153,7 +153,12 @@ is "$(ids "$out" | grep -c -F -x -f <(dump_ids apple-music tracks))" "$(dump_ids
 restart_sim --dialect spotify --tracks 400 --latency 100
 fetch-pages -q --base-url "$SIM_URL/v1" tracks >"$tmp/part" 2>"$err" &
 pid=$!
-sleep 0.5
+# the signal once the first page's STATE is out (not after a fixed time: a
+# loaded machine may not have served a page yet)
+for _ in $(seq 400); do
+	grep '"type":"STATE"' "$tmp/part" 2>/dev/null | grep -q '"fetched":[1-9]' && break
+	sleep 0.05
+done
 kill -TERM $pid
 wait $pid
 is "$?" 75 "SIGTERM: exit 75"
