@@ -33,7 +33,12 @@ killed=0 runs=0 rounds=1 rounds_equal=0
 while [ $killed -lt 60 ] && [ $runs -lt 400 ]; do
 	checkpoint -q skip "$db" <"$tmp/in" >"$tmp/rest"
 	if ! grep -q '"RECORD"' "$tmp/rest"; then
-		dump "$db" | cmp -s - "$tmp/clean.dump" && rounds_equal=$((rounds_equal + 1))
+		if dump "$db" | cmp -s - "$tmp/clean.dump"; then
+			rounds_equal=$((rounds_equal + 1))
+		else
+			echo "# round $rounds differs from the clean run:"
+			dump "$db" | diff "$tmp/clean.dump" - | head -10 | sed 's/^/#   /'
+		fi
 		rounds=$((rounds + 1))
 		rm -f "$db" "$db-wal" "$db-shm"
 		continue
