@@ -74,7 +74,13 @@ store --commit-interval 10 --batch 100000 "$db2" <"$tmp/fifo" 2>"$tmp/term.err" 
 pid=$!
 exec 3>"$tmp/fifo"
 cat "$tmp/head" >&3
-sleep 0.5
+# the signal once store has read all of it: every byte is in the fifo, and
+# store waits in read(2) on its standard input (fd 0) for more (not after a
+# fixed time: a loaded machine may not have read the last STATE yet)
+for _ in $(seq 400); do
+	read -r nr fd _ <"/proc/$pid/syscall" 2>/dev/null && [ "$nr $fd" = "0 0x0" ] && break
+	sleep 0.05
+done
 kill -TERM $pid
 wait $pid
 is "$?" 75 "SIGTERM while the input is quiet: exit 75"
