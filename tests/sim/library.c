@@ -13,7 +13,8 @@ const char *dialect_names[D_NDIALECTS] = { "spotify", "apple-music", "deezer", "
 const char *bad_names[] = { NULL, "no-name", "bad-date", "negative-duration", "no-duration" };
 
 enum { SALT_NAME = 1, SALT_BAD, SALT_BADKIND, SALT_MISC, SALT_JITTER, SALT_ID, SALT_LEN,
-	SALT_OWNER, SALT_TRACK, SALT_ENTRY, SALT_DATE, SALT_FEAT, SALT_ID2 };
+	SALT_OWNER, SALT_TRACK, SALT_ENTRY, SALT_DATE, SALT_FEAT, SALT_ID2, SALT_TAKEDOWN,
+	SALT_EDITORIAL };
 
 static const char *adjectives[] = {
 	"Velvet", "Silent", "Golden", "Broken", "Electric", "Hollow", "Crimson", "Distant",
@@ -107,6 +108,8 @@ lib_free(struct lib *l)
 	for (i = 0; i < l->nentries; i++)
 		free(l->entries[i].removed);
 	free(l->entries);
+	free(l->bad_at);
+	free(l->null_at);
 }
 
 long
@@ -240,8 +243,12 @@ static enum bad
 bad_kind(const struct lib *l, int kind, long serial)
 {
 	uint64_t h;
+	size_t i;
 
-	if (l->p_bad <= 0 || lib_unit(l, kind, serial, SALT_BAD) >= l->p_bad)
+	for (i = 0; i < l->nbad_at && l->bad_at[i] != serial; i++)
+		;
+	if (i == l->nbad_at &&
+	    (l->p_bad <= 0 || lib_unit(l, kind, serial, SALT_BAD) >= l->p_bad))
 		return BAD_NONE;
 	h = lib_hash(l, kind, serial, SALT_BADKIND);
 	switch (kind) {
@@ -291,6 +298,7 @@ lib_album(const struct lib *l, long serial, struct album *a)
 	a->total_tracks = serial < nb && serial < nt ? (nt - 1 - serial) / nb + 1 : 0;
 	a->label = labels[(m >> 16) % NELEM(labels)];
 	snprintf(a->upc, sizeof a->upc, "%012" PRIu64, (uint64_t)((m >> 20) % 1000000000000ULL));
+	a->takedown = l->p_takedown > 0 && lib_unit(l, K_ALBUM, serial, SALT_TAKEDOWN) < l->p_takedown;
 	a->bad = bad_kind(l, K_ALBUM, serial);
 }
 
@@ -347,6 +355,14 @@ lib_playlist(const struct lib *l, long serial, struct playlist *p)
 		snprintf(p->owner, sizeof p->owner, "user%c%c%c%c", b62[(o >> 8) % 36],
 		    b62[(o >> 14) % 36], b62[(o >> 20) % 36], b62[(o >> 26) % 36]);
 	p->public_ = (o >> 32) % 2;
+	/* Spotify's own editorial and algorithmic playlists, followed by the user. */
+	p->editorial = l->p_editorial > 0 &&
+	    lib_unit(l, K_PLAYLIST, serial, SALT_EDITORIAL) < l->p_editorial;
+	if (p->editorial) {
+		p->own = 0;
+		p->collaborative = 0;
+		snprintf(p->owner, sizeof p->owner, "spotify");
+	}
 	/* Some empty, the rest from 1 to playlist_max. */
 	p->length = n % 7 == 0 || l->n[K_TRACK] == 0 ? 0 :
 	    1 + (long)((n >> 8) % (uint64_t)(l->playlist_max > 0 ? l->playlist_max : 1));
@@ -361,8 +377,40 @@ lib_entry_track(const struct lib *l, long p, long j, enum entry_kind *kind)
 	uint64_t h = entry_hash(l, p, j, SALT_TRACK);
 	double u = (double)(entry_hash(l, p, j, SALT_ENTRY) >> 11) / 9007199254740992.0;
 
-	*kind = u < l->p_null ? E_NULL : u < l->p_null + l->p_local ? E_LOCAL : E_TRACK;
+	*kind = u < l->p_null ? E_NULL : u < l->p_null + l->p_local ? E_LOCAL :
+	    u < l->p_null + l->p_local + l->p_episode ? E_EPISODE : E_TRACK;
 	return (long)(h % (uint64_t)l->n[K_TRACK]);
+}
+
+int
+lib_null_at(const struct lib *l, long pos)
+{
+	size_t i;
+
+	for (i = 0; i < l->nnull_at; i++)
+		if (l->null_at[i] == pos)
+			return 1;
+	return 0;
+}
+
+/*
+ * --unserved U: a list of n served items has R = n + U raw positions, U of them
+ * spread evenly (raw position floor((2k + 1) R / 2U) for k < U) that are never
+ * served. Returns the served index of raw position r, or -1 for an unserved one.
+ */
+long
+lib_unserved_map(const struct lib *l, long n, long r)
+{
+	long long u = l->unserved, R = n + u, m, before, h;
+
+	if (u <= 0 || n <= 0)
+		return r;
+	m = r > 0 ? (2 * u * r - 1) / R : 0;
+	before = m >= 1 ? (m - 1) / 2 + 1 : 0;
+	if (before > u)
+		before = u;
+	h = before < u ? ((2 * before + 1) * R) / (2 * u) : -1;
+	return h == r ? -1 : (long)(r - before);
 }
 
 long long
@@ -679,6 +727,10 @@ dump_dialect(struct lib *l, int d, FILE *fp, struct buf *b)
 		dump_head(&w, d, "albums");
 		jw_kstr(&w, "id", lib_id(l, d, K_ALBUM, s, id));
 		dump_time(&w, "added_at", lib_added_at(l, K_ALBUM, s, &l->albums));
+		if (d == D_SPOTIFY && al.takedown)
+			jw_kbool(&w, "takedown", 1);
+		if (d == D_SPOTIFY && lib_null_at(l, pos))
+			jw_kbool(&w, "null", 1);
 		dump_bad(&w, al.bad);
 		jw_obj_end(&w);
 		dump_line(fp, b);
@@ -690,6 +742,8 @@ dump_dialect(struct lib *l, int d, FILE *fp, struct buf *b)
 		dump_head(&w, d, "tracks");
 		jw_kstr(&w, "id", lib_id(l, d, K_TRACK, s, id));
 		dump_time(&w, "added_at", lib_added_at(l, K_TRACK, s, &l->tracks));
+		if (d == D_SPOTIFY && lib_null_at(l, pos))
+			jw_kbool(&w, "null", 1);
 		dump_bad(&w, tr.bad);
 		jw_obj_end(&w);
 		dump_line(fp, b);
@@ -708,6 +762,10 @@ dump_dialect(struct lib *l, int d, FILE *fp, struct buf *b)
 			lib_snapshot(l, s, snap, sizeof snap);
 			jw_kstr(&w, "snapshot_id", snap);
 			jw_kbool(&w, "items_forbidden", !pl.own && !pl.collaborative);
+			if (pl.editorial)
+				jw_kbool(&w, "items_unavailable", 1);
+			if (lib_null_at(l, pos))
+				jw_kbool(&w, "null", 1);
 		}
 		dump_bad(&w, pl.bad);
 		jw_obj_end(&w);
@@ -727,6 +785,8 @@ dump_dialect(struct lib *l, int d, FILE *fp, struct buf *b)
 			if (d == D_SPOTIFY && ek != E_TRACK) {
 				jw_key(&w, "track_id");
 				jw_null(&w);
+				if (ek == E_EPISODE)
+					jw_kstr(&w, "episode_id", lib_id(l, d, K_TRACK, t, id));
 				if (ek == E_LOCAL) {
 					jw_kbool(&w, "local", 1);
 					buf_reset(&uri);

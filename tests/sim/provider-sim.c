@@ -1,11 +1,8 @@
 /*
  * provider-sim: a local music provider API with fault injection, for tests,
- * benchmarks and the demo. See provider-sim(1).
- *
- * One thread per connection (libmicrohttpd's own), so a hung or slow answer
- * never holds up another connection. Every decision about a request (its
- * number, auth, rate limit, faults, drift) and the rendering of its page are
- * made under one lock; sleeping and sending happen outside it.
+ * benchmarks and the demo. See provider-sim(1). This file reads the options
+ * and runs the server (server.c) until a signal; the library is library.c,
+ * the pages are render*.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,67 +13,12 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
-#include "sim.h"
+#include "server.h"
 #include "util.h"
-
-#define POST_CAP 65536
-#define MAX_TOKENS 64
-
-/* A fault knob: a probability, or the list of request numbers it fires on. */
-struct fault {
-	double p;
-	long *at;
-	size_t nat;
-};
-
-struct token {
-	char value[80];
-	long uses;
-};
-
-static struct {
-	struct lib lib;
-	int dialect;		/* -1: all */
-	unsigned port;
-	char token_initial[80];
-	char refresh_token[128];
-	long token_ttl;
-	struct token tokens[MAX_TOKENS];
-	int ntokens;
-	long issued;
-	struct fault f429, f5xx, f404, fhang, freset, ftrunc, fmalformed, fdrift;
-	char music_user_token[256];	/* required on Apple paths when set */
-	long retry_after;	/* seconds; -1: no header */
-	int retry_after_date;
-	long burst, burst_left, burst_n;
-	long hang_ms;		/* 0: forever */
-	long latency_ms;
-	long rate_n, rate_window_ms, rate_head, rate_count;
-	long long *rate_times;
-	FILE *log;
-	long nreq;
-	long nconn;
-	uint64_t rng;
-	long long start_ms;
-	pthread_mutex_t lock;	/* counters, tokens, rate, faults, the log */
-	pthread_rwlock_t liblock;	/* the library's views: drift writes, pages read */
-	volatile sig_atomic_t stopping;
-} S;
-
-/* What one request is, from the URI callback to the end of its response. */
-struct rctx {
-	char *uri;
-	struct buf post;
-	int started;
-	int post_too_big;
-};
 
 static void
 usage(int status)
@@ -94,7 +36,11 @@ usage(int status)
 "                    [--fault-truncate SPEC] [--fault-malformed SPEC] [--fault-404 SPEC]\n"
 "                    [--music-user-token TOKEN] [--bad-items P]\n"
 "                    [--null-tracks P] [--local-files P] [--latency MS] [--drift SPEC]\n"
-"                    [--drift-add N] [--drift-remove N]\n"
+"                    [--drift-add N] [--drift-remove N] [--fault-path PREFIX]\n"
+"                    [--fault-deezer SPEC] [--deezer-code 4|300|800|none]\n"
+"                    [--deezer-quota] [--unserved N] [--null-at POS,...]\n"
+"                    [--mut-expire N] [--episodes P] [--takedown P] [--editorial P]\n"
+"                    [--fault-expire SPEC]\n"
 "SPEC is a probability (0.1) or a list of request numbers (@3,7,9).\n"
 "DIALECT is spotify, apple-music, deezer or generic (default: all of them).\n"
 "See provider-sim(1).\n");
@@ -106,7 +52,9 @@ enum {
 	O_ARTISTS = 256, O_ALBUMS, O_TRACKS, O_UNSAVED, O_PLAYLISTS, O_PLMAX, O_USER,
 	O_DIALECT, O_DUMP, O_LOG, O_TOKEN, O_TTL, O_REFRESH, O_F429, O_RA, O_RADATE,
 	O_RATE, O_F5XX, O_BURST, O_FHANG, O_HANGMS, O_FRESET, O_FTRUNC, O_FMALFORMED, O_F404, O_MUT,
-	O_BAD, O_NULL, O_LOCAL, O_LATENCY, O_DRIFT, O_DRIFTADD, O_DRIFTRM
+	O_BAD, O_NULL, O_LOCAL, O_LATENCY, O_DRIFT, O_DRIFTADD, O_DRIFTRM, O_FPATH, O_FDEEZER,
+	O_DZCODE, O_DZQUOTA, O_UNSERVED, O_NULLAT, O_MUTEXP, O_EPISODES, O_TAKEDOWN, O_EDITORIAL,
+	O_FEXPIRE
 };
 
 static const struct option longopts[] = {
@@ -148,6 +96,17 @@ static const struct option longopts[] = {
 	{ "drift", required_argument, NULL, O_DRIFT },
 	{ "drift-add", required_argument, NULL, O_DRIFTADD },
 	{ "drift-remove", required_argument, NULL, O_DRIFTRM },
+	{ "fault-path", required_argument, NULL, O_FPATH },
+	{ "fault-deezer", required_argument, NULL, O_FDEEZER },
+	{ "deezer-code", required_argument, NULL, O_DZCODE },
+	{ "deezer-quota", no_argument, NULL, O_DZQUOTA },
+	{ "unserved", required_argument, NULL, O_UNSERVED },
+	{ "null-at", required_argument, NULL, O_NULLAT },
+	{ "mut-expire", required_argument, NULL, O_MUTEXP },
+	{ "episodes", required_argument, NULL, O_EPISODES },
+	{ "takedown", required_argument, NULL, O_TAKEDOWN },
+	{ "editorial", required_argument, NULL, O_EDITORIAL },
+	{ "fault-expire", required_argument, NULL, O_FEXPIRE },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -186,6 +145,29 @@ prob(int opt, const char *arg)
 	return p;
 }
 
+/* N,N,...: numbers from min, appended to *list. */
+static void
+num_list(int opt, const char *arg, long min, long **list, size_t *n)
+{
+	const char *p;
+	char *end;
+	long v;
+
+	for (p = arg;; p = end + 1) {
+		errno = 0;
+		if (*p < '0' || *p > '9')
+			die(EXIT_USAGE, "--%s: '%s' is not N,N,...", optname(opt), arg);
+		v = strtol(p, &end, 10);
+		if (errno != 0 || v < min || (*end != ',' && *end != '\0'))
+			die(EXIT_USAGE, "--%s: '%s' is not N,N,... (each %ld or more)", optname(opt),
+			    arg, min);
+		*list = xrealloc(*list, (*n + 1) * sizeof **list);
+		(*list)[(*n)++] = v;
+		if (*end == '\0')
+			break;
+	}
+}
+
 /* SPEC: a probability, or @N,N,... request numbers (from 1). */
 static void
 fault_parse(struct fault *f, int opt, const char *arg)
@@ -215,638 +197,6 @@ fault_parse(struct fault *f, int opt, const char *arg)
 		f->at[f->nat++] = v;
 		if (*end == '\0')
 			break;
-	}
-}
-
-static double
-rng_unit(void)
-{
-	/* xorshift64*; seeded from --seed, so a run's fault sequence is repeatable. */
-	S.rng ^= S.rng >> 12;
-	S.rng ^= S.rng << 25;
-	S.rng ^= S.rng >> 27;
-	return (double)((S.rng * 0x2545F4914F6CDD1DULL) >> 11) / 9007199254740992.0;
-}
-
-static int
-fires(const struct fault *f, long n)
-{
-	size_t i;
-
-	if (f->at != NULL) {
-		for (i = 0; i < f->nat; i++)
-			if (f->at[i] == n)
-				return 1;
-		return 0;
-	}
-	return f->p > 0 && rng_unit() < f->p;
-}
-
-/* Sleeps ms milliseconds (forever when ms < 0), waking early when the server stops. */
-static void
-nap(long ms)
-{
-	long long until = mono_ms() + ms;
-	struct timespec ts;
-	long step;
-
-	while (!S.stopping && (ms < 0 || mono_ms() < until)) {
-		step = ms < 0 ? 20 : (long)(until - mono_ms());
-		if (step > 20)
-			step = 20;
-		if (step <= 0)
-			break;
-		ts.tv_sec = 0;
-		ts.tv_nsec = step * 1000000L;
-		nanosleep(&ts, NULL);
-	}
-}
-
-static struct token *
-token_find(const char *value)
-{
-	int i;
-
-	for (i = 0; i < S.ntokens; i++)
-		if (strcmp(S.tokens[i].value, value) == 0)
-			return &S.tokens[i];
-	return NULL;
-}
-
-static void
-token_add(const char *value)
-{
-	/* The oldest issued token is forgotten when the table is full. */
-	if (S.ntokens == MAX_TOKENS) {
-		memmove(&S.tokens[1], &S.tokens[2], (MAX_TOKENS - 2) * sizeof S.tokens[0]);
-		S.ntokens--;
-	}
-	snprintf(S.tokens[S.ntokens].value, sizeof S.tokens[0].value, "%s", value);
-	S.tokens[S.ntokens].uses = 0;
-	S.ntokens++;
-}
-
-/* 0 when the request is authorised; otherwise the error to answer with. */
-static int
-check_auth(int d, const char *authz, const char *query_token, enum error *e)
-{
-	const char *tok = NULL;
-	struct token *t;
-
-	if (authz != NULL && strncasecmp(authz, "Bearer ", 7) == 0)
-		tok = authz + 7;
-	else if (d == D_DEEZER && query_token != NULL)
-		tok = query_token;
-	if (tok == NULL || *tok == '\0') {
-		*e = ERR_NO_TOKEN;
-		return -1;
-	}
-	if ((t = token_find(tok)) == NULL) {
-		*e = ERR_BAD_TOKEN;
-		return -1;
-	}
-	if (S.token_ttl > 0 && t->uses >= S.token_ttl) {
-		*e = ERR_EXPIRED;
-		return -1;
-	}
-	t->uses++;
-	return 0;
-}
-
-/* The rolling window: at most rate_n accepted requests in any rate_window_ms. */
-static long
-rate_wait_ms(void)
-{
-	long long now = mono_ms(), oldest;
-
-	if (S.rate_n <= 0)
-		return 0;
-	if (S.rate_count == S.rate_n) {
-		oldest = S.rate_times[S.rate_head];
-		if (now - oldest < S.rate_window_ms)
-			return (long)(oldest + S.rate_window_ms - now);
-	} else
-		S.rate_count++;
-	S.rate_times[S.rate_head] = now;
-	S.rate_head = (S.rate_head + 1) % S.rate_n;
-	return 0;
-}
-
-static void
-http_date(long seconds_from_now, char *out, size_t n)
-{
-	time_t t = time(NULL) + seconds_from_now;
-	struct tm tm;
-	static const char *days[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-	static const char *months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul",
-		"Aug", "Sep", "Oct", "Nov", "Dec" };
-
-	gmtime_r(&t, &tm);
-	snprintf(out, n, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday], tm.tm_mday,
-	    months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
-
-static const char *
-get_arg(void *ctx, const char *name)
-{
-	return MHD_lookup_connection_value(ctx, MHD_GET_ARGUMENT_KIND, name);
-}
-
-/* The query for the log, with any access_token value replaced. */
-static void
-log_query(struct buf *b, const char *q)
-{
-	const char *amp;
-	size_t n;
-
-	while (*q) {
-		amp = strchr(q, '&');
-		n = amp ? (size_t)(amp - q) : strlen(q);
-		if (n >= 13 && strncmp(q, "access_token=", 13) == 0)
-			buf_adds(b, "access_token=REDACTED");
-		else
-			buf_add(b, q, n);
-		if (amp)
-			buf_addc(b, '&');
-		q += n + (amp != NULL);
-	}
-}
-
-struct outcome {
-	int status;		/* HTTP status; 0 when no answer is sent */
-	const char *fault;	/* the fault that fired, or NULL */
-	int dialect;
-	long retry_after;	/* -1: none */
-	long items;
-	int drift;
-	int render;		/* a page to render (under liblock) */
-	int dump;		/* /sim/dump */
-	int truncate, malformed;	/* drawn before rendering; act only on a page */
-	enum { ACT_SEND, ACT_HANG, ACT_RESET, ACT_TRUNCATE } act;
-};
-
-static void
-log_request(long n, long conn, const char *method, const char *path, const char *query,
-    int authz, const struct outcome *o, size_t bytes)
-{
-	struct buf b, q;
-	struct jw w;
-	char now[ISO8601_LEN];
-
-	if (S.log == NULL)
-		return;
-	buf_init(&b);
-	buf_init(&q);
-	jw_init(&w, &b);
-	iso8601_now(now);
-	jw_obj(&w);
-	jw_kint(&w, "n", n);
-	jw_kstr(&w, "time", now);
-	jw_kint(&w, "ms", mono_ms() - S.start_ms);
-	jw_kint(&w, "conn", conn);
-	jw_kstr(&w, "method", method);
-	jw_kstr(&w, "path", path);
-	log_query(&q, query);
-	jw_kstr(&w, "query", q.data);
-	jw_kint(&w, "status", o->status);
-	jw_kbool(&w, "auth", authz);
-	jw_kstr(&w, "dialect", o->dialect >= 0 ? dialect_names[o->dialect] : NULL);
-	jw_kstr(&w, "fault", o->fault);
-	if (o->retry_after >= 0)
-		jw_kint(&w, "retry_after", o->retry_after);
-	if (o->drift)
-		jw_kbool(&w, "drift", 1);
-	jw_kint(&w, "items", o->items);
-	jw_kint(&w, "bytes", (long long)bytes);
-	jw_obj_end(&w);
-	buf_addc(&b, '\n');
-	fwrite(b.data, 1, b.len, S.log);
-	fflush(S.log);
-	buf_free(&b);
-	buf_free(&q);
-}
-
-/* Form-urlencoded value of key in body, decoded into out; -1 when absent. */
-static int
-form_value(const char *body, const char *key, char *out, size_t outlen)
-{
-	size_t klen = strlen(key), i = 0;
-	const char *p = body, *v;
-	unsigned hi, lo;
-
-	while (*p) {
-		if (strncmp(p, key, klen) == 0 && p[klen] == '=') {
-			for (v = p + klen + 1; *v && *v != '&' && i + 1 < outlen; v++) {
-				if (*v == '+')
-					out[i++] = ' ';
-				else if (*v == '%' && sscanf(v + 1, "%1x%1x", &hi, &lo) == 2) {
-					out[i++] = (char)(hi * 16 + lo);
-					v += 2;
-				} else
-					out[i++] = *v;
-			}
-			out[i] = '\0';
-			return 0;
-		}
-		p += strcspn(p, "&");
-		p += *p == '&';
-	}
-	return -1;
-}
-
-static int
-token_endpoint(const char *body, struct buf *out)
-{
-	char grant[64], refresh[256], tok[80];
-	struct jw w;
-
-	jw_init(&w, out);
-	jw_obj(&w);
-	if (form_value(body, "grant_type", grant, sizeof grant) != 0 ||
-	    strcmp(grant, "refresh_token") != 0) {
-		jw_kstr(&w, "error", "unsupported_grant_type");
-		jw_kstr(&w, "error_description", "grant_type must be refresh_token");
-		jw_obj_end(&w);
-		return 400;
-	}
-	if (form_value(body, "refresh_token", refresh, sizeof refresh) != 0 ||
-	    strcmp(refresh, S.refresh_token) != 0) {
-		jw_kstr(&w, "error", "invalid_grant");
-		jw_kstr(&w, "error_description", "Invalid refresh token");
-		jw_obj_end(&w);
-		return 400;
-	}
-	S.issued++;
-	snprintf(tok, sizeof tok, "sim-%016llx%04lx",
-	    (unsigned long long)lib_hash(&S.lib, K_NKINDS, S.issued, 1), S.issued & 0xffff);
-	token_add(tok);
-	jw_kstr(&w, "access_token", tok);
-	jw_kstr(&w, "token_type", "Bearer");
-	jw_kint(&w, "expires_in", 3600);
-	jw_obj_end(&w);
-	return 200;
-}
-
-/* Decides what to answer to request n: called with S.lock held. */
-static void
-decide(struct MHD_Connection *conn, struct rctx *r, const char *method, const char *path,
-    const char *authz, struct response *rs, struct outcome *o, long n)
-{
-	enum error e;
-	long wait_ms, ra;
-	int d;
-
-	memset(o, 0, sizeof *o);
-	o->dialect = -1;
-	o->retry_after = -1;
-	o->act = ACT_SEND;
-	buf_reset(&rs->body);
-	buf_reset(&rs->link);
-	rs->page = 0;
-	rs->items = 0;
-
-	if (strcmp(path, "/api/token") == 0) {
-		if (strcmp(method, "POST") != 0) {
-			buf_adds(&rs->body, "{\"error\":\"invalid_request\"}");
-			o->status = 405;
-		} else if (r->post_too_big) {
-			buf_adds(&rs->body, "{\"error\":\"invalid_request\"}");
-			o->status = 413;
-		} else
-			o->status = token_endpoint(r->post.data ? r->post.data : "", &rs->body);
-		return;
-	}
-	if (strcmp(path, "/sim/dump") == 0 && strcmp(method, "GET") == 0) {
-		o->dump = 1;
-		o->status = 200;
-		return;
-	}
-	d = route_dialect(path);
-	if (d < 0 || (S.dialect >= 0 && d != S.dialect)) {
-		buf_adds(&rs->body, "{\"error\":{\"status\":404,\"message\":\"Service not found\"}}");
-		o->status = 404;
-		return;
-	}
-	o->dialect = d;
-	if (strcmp(method, "GET") != 0) {
-		buf_adds(&rs->body, "{\"error\":{\"status\":405,\"message\":\"Method not allowed\"}}");
-		o->status = 405;
-		return;
-	}
-	if (check_auth(d, authz, d == D_DEEZER ? get_arg(conn, "access_token") : NULL, &e) != 0) {
-		o->status = render_error(d, e, NULL, &rs->body);
-		o->fault = e == ERR_EXPIRED ? "expired" : NULL;
-		return;
-	}
-	if (d == D_APPLE && S.music_user_token[0] != '\0') {
-		const char *mut = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-		    "Music-User-Token");
-
-		if (mut == NULL || strcmp(mut, S.music_user_token) != 0) {
-			o->status = render_error(d, ERR_FORBIDDEN, NULL, &rs->body);
-			return;
-		}
-	}
-	if ((wait_ms = rate_wait_ms()) > 0) {
-		o->fault = "rate";
-		ra = (wait_ms + 999) / 1000;
-		goto throttle;
-	}
-	if (fires(&S.fhang, n)) {
-		o->fault = "hang";
-		if (S.hang_ms == 0) {
-			o->act = ACT_HANG;
-			return;
-		}
-	} else if (fires(&S.freset, n)) {
-		o->fault = "reset";
-		o->act = ACT_RESET;
-		return;
-	} else if (fires(&S.f429, n)) {
-		o->fault = "429";
-		ra = S.retry_after;
-		goto throttle;
-	} else if (fires(&S.f404, n)) {
-		/* Apple's sporadic 404 in the middle of a list. */
-		o->fault = "404";
-		o->status = render_error(d, ERR_NOT_FOUND, NULL, &rs->body);
-		return;
-	} else if (S.burst_left > 0 || fires(&S.f5xx, n)) {
-		if (S.burst_left == 0) {
-			S.burst_left = S.burst;
-			S.burst_n = 0;
-		}
-		S.burst_left--;
-		o->fault = "5xx";
-		o->status = render_error(d, S.burst_n++ % 2 ? ERR_503 : ERR_502, NULL, &rs->body);
-		return;
-	}
-	o->render = 1;
-	o->drift = fires(&S.fdrift, n);
-	if (o->fault == NULL) {
-		o->truncate = fires(&S.ftrunc, n);
-		o->malformed = !o->truncate && fires(&S.fmalformed, n);
-	}
-	return;
-throttle:
-	o->status = render_error(d, ERR_RATE, NULL, &rs->body);
-	if (d != D_DEEZER)
-		o->retry_after = ra;
-}
-
-/* Renders the page decide() chose and applies the faults that act on pages. */
-static void
-render_page(struct MHD_Connection *conn, struct outcome *o, const char *path,
-    const char *query, const char *host, struct response *rs)
-{
-	struct request rq;
-
-	rq.host = host;
-	rq.path = path;
-	rq.query = query;
-	rq.drift = o->drift;
-	rq.arg = get_arg;
-	rq.argctx = conn;
-	render(&S.lib, o->dialect, &rq, rs);
-	o->status = rs->status;
-	o->items = rs->items;
-	if (!rs->page)
-		return;
-	if (o->truncate) {
-		o->fault = "truncate";
-		o->act = ACT_TRUNCATE;
-	} else if (o->malformed) {
-		/* A proper prefix of a JSON object is never valid JSON. */
-		o->fault = "malformed";
-		rs->body.len /= 2;
-		rs->body.data[rs->body.len] = '\0';
-	}
-}
-
-static void
-dump_body(struct buf *body)
-{
-	char *text = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&text, &len);
-
-	if (fp == NULL)
-		die(EXIT_SOFTWARE, "open_memstream: %s", strerror(errno));
-	lib_dump(&S.lib, S.dialect, fp);
-	if (fclose(fp) != 0)
-		die(EXIT_SOFTWARE, "open_memstream: %s", strerror(errno));
-	buf_add(body, text, len);
-	free(text);
-}
-
-struct trunc {
-	char *data;
-	size_t cut;
-};
-
-static ssize_t
-trunc_read(void *cls, uint64_t pos, char *buf, size_t max)
-{
-	struct trunc *t = cls;
-	size_t n;
-
-	if (pos >= t->cut)
-		return MHD_CONTENT_READER_END_WITH_ERROR;
-	n = t->cut - (size_t)pos < max ? t->cut - (size_t)pos : max;
-	memcpy(buf, t->data + pos, n);
-	return (ssize_t)n;
-}
-
-static void
-trunc_free(void *cls)
-{
-	struct trunc *t = cls;
-
-	free(t->data);
-	free(t);
-}
-
-static void
-reset_connection(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *ci;
-	struct linger lg = { 1, 0 };
-
-	struct sockaddr unspec;
-
-	/*
-	 * MHD shuts a socket down (a FIN) before closing it, so SO_LINGER 0 alone is
-	 * not enough: connect() to AF_UNSPEC disconnects at once, with a RST (Linux).
-	 */
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	if (ci == NULL)
-		return;
-	setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
-	memset(&unspec, 0, sizeof unspec);
-	unspec.sa_family = AF_UNSPEC;
-	(void)connect(ci->connect_fd, &unspec, sizeof unspec);
-}
-
-static enum MHD_Result
-handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
-    const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
-{
-	struct rctx *r = *con_cls;
-	const union MHD_ConnectionInfo *ci;
-	struct response rs;
-	struct outcome o;
-	struct MHD_Response *resp;
-	const char *query, *host, *authz;
-	char hostbuf[64], ra[64];
-	long n, conn_id;
-	size_t bytes;
-	enum MHD_Result ret;
-
-	(void)cls;
-	(void)version;
-	if (r == NULL)
-		return MHD_NO;
-	/* The first call only announces a request: answering it then costs the keep-alive. */
-	if (!r->started) {
-		r->started = 1;
-		return MHD_YES;
-	}
-	if (strcmp(method, "POST") == 0) {
-		if (*upload_data_size > 0) {
-			if (r->post.len + *upload_data_size > POST_CAP)
-				r->post_too_big = 1;
-			else
-				buf_add(&r->post, upload_data, *upload_data_size);
-			*upload_data_size = 0;
-			return MHD_YES;
-		}
-	} else if (*upload_data_size > 0) {
-		*upload_data_size = 0;
-		return MHD_YES;
-	}
-
-	query = strchr(r->uri, '?');
-	query = query ? query + 1 : "";
-	host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
-	if (host == NULL || strlen(host) >= sizeof hostbuf - 1 ||
-	    strspn(host, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.:-[]") !=
-	    strlen(host)) {
-		snprintf(hostbuf, sizeof hostbuf, "127.0.0.1:%u", S.port);
-		host = hostbuf;
-	}
-	authz = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-	conn_id = ci ? (long)(intptr_t)ci->socket_context : 0;
-
-	buf_init(&rs.body);
-	buf_init(&rs.link);
-	pthread_mutex_lock(&S.lock);
-	n = ++S.nreq;
-	decide(conn, r, method, url, authz, &rs, &o, n);
-	pthread_mutex_unlock(&S.lock);
-	if (o.render || o.dump) {
-		if (o.drift)
-			pthread_rwlock_wrlock(&S.liblock);
-		else
-			pthread_rwlock_rdlock(&S.liblock);
-		if (o.dump)
-			dump_body(&rs.body);
-		else
-			render_page(conn, &o, url, query, host, &rs);
-		pthread_rwlock_unlock(&S.liblock);
-	}
-	bytes = rs.body.len;
-	pthread_mutex_lock(&S.lock);
-	log_request(n, conn_id, method, url, query, authz != NULL, &o, o.act == ACT_SEND ||
-	    o.act == ACT_TRUNCATE ? bytes : 0);
-	pthread_mutex_unlock(&S.lock);
-
-	if (S.latency_ms > 0)
-		nap(S.latency_ms);
-	if (o.fault != NULL && strcmp(o.fault, "hang") == 0)
-		nap(o.act == ACT_HANG ? -1 : S.hang_ms);
-	if (o.act == ACT_HANG || o.act == ACT_RESET || S.stopping) {
-		if (o.act == ACT_RESET)
-			reset_connection(conn);
-		buf_free(&rs.body);
-		buf_free(&rs.link);
-		return MHD_NO;
-	}
-	if (o.act == ACT_TRUNCATE) {
-		struct trunc *t = xmalloc(sizeof *t);
-
-		t->data = rs.body.data;
-		t->cut = rs.body.len / 2;
-		resp = MHD_create_response_from_callback(rs.body.len, 4096, trunc_read, t,
-		    trunc_free);
-		if (resp == NULL)
-			free(t);	/* the body goes below */
-	} else {
-		resp = MHD_create_response_from_buffer(rs.body.len, rs.body.data,
-		    MHD_RESPMEM_MUST_FREE);
-	}
-	if (resp == NULL) {
-		buf_free(&rs.body);
-		buf_free(&rs.link);
-		return MHD_NO;
-	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-	    strcmp(url, "/sim/dump") == 0 ? "application/x-ndjson" :
-	    "application/json; charset=utf-8");
-	if (rs.link.len > 0)
-		MHD_add_response_header(resp, "Link", rs.link.data);
-	if (o.retry_after >= 0) {
-		if (S.retry_after_date)
-			http_date(o.retry_after, ra, sizeof ra);
-		else
-			snprintf(ra, sizeof ra, "%ld", o.retry_after);
-		MHD_add_response_header(resp, MHD_HTTP_HEADER_RETRY_AFTER, ra);
-	}
-	ret = MHD_queue_response(conn, (unsigned)o.status, resp);
-	MHD_destroy_response(resp);
-	buf_free(&rs.link);
-	return ret;
-}
-
-static void *
-uri_logged(void *cls, const char *uri, struct MHD_Connection *conn)
-{
-	struct rctx *r = xcalloc(1, sizeof *r);
-
-	(void)cls;
-	(void)conn;
-	r->uri = xstrdup(uri);
-	buf_init(&r->post);
-	return r;
-}
-
-static void
-completed(void *cls, struct MHD_Connection *conn, void **con_cls,
-    enum MHD_RequestTerminationCode toe)
-{
-	struct rctx *r = *con_cls;
-
-	(void)cls;
-	(void)conn;
-	(void)toe;
-	if (r == NULL)
-		return;
-	free(r->uri);
-	buf_free(&r->post);
-	free(r);
-	*con_cls = NULL;
-}
-
-static void
-connection_event(void *cls, struct MHD_Connection *conn, void **socket_context,
-    enum MHD_ConnectionNotificationCode toe)
-{
-	(void)cls;
-	(void)conn;
-	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
-		pthread_mutex_lock(&S.lock);
-		*socket_context = (void *)(intptr_t)++S.nconn;
-		pthread_mutex_unlock(&S.lock);
 	}
 }
 
@@ -887,8 +237,9 @@ main(int argc, char *argv[])
 	const union MHD_DaemonInfo *di;
 	const char *port_file = NULL, *dump = NULL, *log = NULL;
 	long long unsaved = -1, window;
+	long rate_n = 0, rate_window = 0;
 	sigset_t sigs;
-	int ch, sig, i;
+	int ch, sig, i, dzquota = 0;
 	char *end;
 
 	util_init(argv[0]);
@@ -909,6 +260,7 @@ main(int argc, char *argv[])
 	S.retry_after = 1;
 	S.burst = 1;
 	S.hang_ms = 0;
+	S.deezer_code = -1;
 
 	opterr = 0;	/* getopt would name the program by its path */
 	while ((ch = getopt_long(argc, argv, "p:f:s:qh", longopts, NULL)) != -1) {
@@ -956,16 +308,17 @@ main(int argc, char *argv[])
 			break;
 		case O_F429: fault_parse(&S.f429, ch, optarg); break;
 		case O_RA:
+			/* Up to 10^12 s: what crate must cap (issue 12 saw 2.5e11). */
 			S.retry_after = strcmp(optarg, "none") == 0 ? -1 :
-			    (long)num(ch, optarg, 0, 86400);
+			    (long)num(ch, optarg, 0, 1000000000000LL);
 			break;
 		case O_RADATE: S.retry_after_date = 1; break;
 		case O_RATE:
-			S.rate_n = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '/' || S.rate_n < 1 || S.rate_n > 1000000 ||
+			rate_n = strtol(optarg, &end, 10);
+			if (end == optarg || *end != '/' || rate_n < 1 || rate_n > 1000000 ||
 			    parse_seconds(end + 1, &window) != 0 || window <= 0)
 				die(EXIT_USAGE, "--rate: '%s' is not N/WINDOW (e.g. 10/1s)", optarg);
-			S.rate_window_ms = (long)window;
+			rate_window = (long)window;
 			break;
 		case O_F5XX: fault_parse(&S.f5xx, ch, optarg); break;
 		case O_BURST: S.burst = (long)num(ch, optarg, 1, 1000000); break;
@@ -980,13 +333,38 @@ main(int argc, char *argv[])
 				die(EXIT_USAGE, "--music-user-token: empty or too long");
 			snprintf(S.music_user_token, sizeof S.music_user_token, "%s", optarg);
 			break;
-		case O_BAD: S.lib.p_bad = prob(ch, optarg); break;
+		case O_BAD:
+			if (optarg[0] == '@')
+				num_list(ch, optarg + 1, 0, &S.lib.bad_at, &S.lib.nbad_at);
+			else
+				S.lib.p_bad = prob(ch, optarg);
+			break;
 		case O_NULL: S.lib.p_null = prob(ch, optarg); break;
 		case O_LOCAL: S.lib.p_local = prob(ch, optarg); break;
 		case O_LATENCY: S.latency_ms = (long)num(ch, optarg, 0, 600000); break;
 		case O_DRIFT: fault_parse(&S.fdrift, ch, optarg); break;
 		case O_DRIFTADD: S.lib.drift_add = (int)num(ch, optarg, 0, 1000); break;
 		case O_DRIFTRM: S.lib.drift_remove = (int)num(ch, optarg, 0, 1000); break;
+		case O_FPATH:
+			if (optarg[0] != '/')
+				die(EXIT_USAGE, "--fault-path: '%s' does not begin with /", optarg);
+			S.fault_path = optarg;
+			break;
+		case O_FDEEZER: fault_parse(&S.fdeezer, ch, optarg); break;
+		case O_FEXPIRE: fault_parse(&S.fexpire, ch, optarg); break;
+		case O_DZCODE:
+			S.deezer_code = strcmp(optarg, "none") == 0 ? -1 : (int)num(ch, optarg, 0, 999);
+			if (S.deezer_code != -1 && S.deezer_code != 4 && S.deezer_code != 300 &&
+			    S.deezer_code != 800)
+				die(EXIT_USAGE, "--deezer-code: '%s' is not 4, 300, 800 or none", optarg);
+			break;
+		case O_DZQUOTA: dzquota = 1; break;
+		case O_UNSERVED: S.lib.unserved = (long)num(ch, optarg, 0, 1000000); break;
+		case O_NULLAT: num_list(ch, optarg, 0, &S.lib.null_at, &S.lib.nnull_at); break;
+		case O_MUTEXP: S.mut_expire = (long)num(ch, optarg, 1, LONG_MAX); break;
+		case O_EPISODES: S.lib.p_episode = prob(ch, optarg); break;
+		case O_TAKEDOWN: S.lib.p_takedown = prob(ch, optarg); break;
+		case O_EDITORIAL: S.lib.p_editorial = prob(ch, optarg); break;
 		default:
 			if (optopt != 0 && optopt < 256)
 				say("-%c: unknown option or missing argument", optopt);
@@ -1001,8 +379,8 @@ main(int argc, char *argv[])
 		say("%s: unexpected operand", argv[0]);
 		usage(EXIT_USAGE);
 	}
-	if (S.lib.p_null + S.lib.p_local > 1)
-		die(EXIT_USAGE, "--null-tracks and --local-files add up to more than 1");
+	if (S.lib.p_null + S.lib.p_local + S.lib.p_episode > 1)
+		die(EXIT_USAGE, "--null-tracks, --local-files and --episodes add up to more than 1");
 	if ((S.lib.n[K_ALBUM] > 0 && S.lib.n[K_ARTIST] == 0) ||
 	    (S.lib.saved_tracks > 0 && S.lib.n[K_ALBUM] == 0))
 		die(EXIT_USAGE, "albums need artists and tracks need albums");
@@ -1015,8 +393,10 @@ main(int argc, char *argv[])
 	S.rng = S.lib.seed * 0x9E3779B97F4A7C15ULL + 0x2545F4914F6CDD1DULL;
 	if (S.rng == 0)
 		S.rng = 1;
-	if (S.rate_n > 0)
-		S.rate_times = xcalloc((size_t)S.rate_n, sizeof *S.rate_times);
+	if (rate_n > 0)
+		limiter_init(&S.rate, rate_n, rate_window);
+	if (dzquota)
+		limiter_init(&S.dzquota, 50, 5000);
 	pthread_mutex_init(&S.lock, NULL);
 	pthread_rwlock_init(&S.liblock, NULL);
 	if (dump != NULL)
@@ -1039,15 +419,7 @@ main(int argc, char *argv[])
 	addr.sin_port = htons((uint16_t)S.port);
 	addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	S.start_ms = mono_ms();
-	daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-	    MHD_USE_THREAD_PER_CONNECTION, 0, NULL, NULL, handle, NULL,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-	    MHD_OPTION_URI_LOG_CALLBACK, uri_logged, NULL,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, NULL,
-	    MHD_OPTION_NOTIFY_CONNECTION, connection_event, NULL,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)120,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)512,
-	    MHD_OPTION_END);
+	daemon = server_start(&addr);
 	if (daemon == NULL)
 		die(EXIT_SOFTWARE, "cannot listen on 127.0.0.1:%u", S.port);
 	di = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -1067,7 +439,10 @@ main(int argc, char *argv[])
 	if (S.log != NULL && fclose(S.log) != 0)
 		die(EXIT_IOERR, "%s: %s", log, strerror(errno));
 	lib_free(&S.lib);
-	free(S.rate_times);
+	free(S.rate.times);
+	free(S.dzquota.times);
+	free(S.fdeezer.at);
+	free(S.fexpire.at);
 	free(S.f429.at);
 	free(S.f5xx.at);
 	free(S.fhang.at);

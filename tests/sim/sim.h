@@ -27,7 +27,7 @@ enum dialect { D_SPOTIFY, D_APPLE, D_DEEZER, D_GENERIC, D_NDIALECTS };
 enum bad { BAD_NONE, BAD_NO_NAME, BAD_DATE, BAD_NEG_DURATION, BAD_NO_DURATION };
 
 /* Entry flavours of a playlist position (Spotify renders them; others show the track). */
-enum entry_kind { E_TRACK, E_NULL, E_LOCAL };
+enum entry_kind { E_TRACK, E_NULL, E_LOCAL, E_EPISODE };
 
 /*
  * A list as the user sees it now: `ntop` items added at the top since start
@@ -50,6 +50,14 @@ struct lib {
 	long saved_tracks;	/* tracks 0..saved_tracks-1 are in the library */
 	long playlist_max;	/* the longest playlist */
 	double p_bad, p_null, p_local;
+	double p_episode;	/* Spotify playlist entries that are podcast episodes */
+	double p_takedown;	/* albums taken down: Spotify names them "" */
+	double p_editorial;	/* playlists owned by Spotify: 404 on their entries */
+	long *bad_at;		/* --bad-items @S,...: these serials are bad, of every kind */
+	size_t nbad_at;
+	long *null_at;		/* positions of Spotify's saved lists served as null */
+	size_t nnull_at;
+	long unserved;		/* Deezer track lists: total counts this many never served */
 	char user[64];
 	struct view artists, albums, tracks, playlists;
 	struct view *entries;	/* per playlist serial, grown on demand */
@@ -77,6 +85,7 @@ struct album {
 	long total_tracks;
 	const char *label;
 	char upc[16];
+	int takedown;		/* Spotify serves its name as "" */
 	enum bad bad;
 };
 
@@ -103,6 +112,7 @@ struct playlist {
 	int collaborative;
 	int public_;
 	long length;		/* base length; the view has the current one */
+	int editorial;		/* Spotify-owned: its entries answer 404 on Spotify */
 	enum bad bad;
 };
 
@@ -152,6 +162,11 @@ void lib_local_uri(const struct lib *l, long track, struct buf *b);
 /* Form-style percent encoding (space as +), appended to b. */
 void url_encode(struct buf *b, const char *s);
 
+/* Whether position pos of a Spotify saved list is served as null (--null-at). */
+int lib_null_at(const struct lib *l, long pos);
+/* Deezer: served position of raw position r of a list of n served items (-1: unserved). */
+long lib_unserved_map(const struct lib *l, long n, long r);
+
 /* Writes the ground truth (the current state) as NDJSON; dialect -1 for all of them. */
 void lib_dump(struct lib *l, int dialect, FILE *fp);
 
@@ -174,7 +189,8 @@ struct response {
 };
 
 enum error { ERR_NO_TOKEN, ERR_BAD_TOKEN, ERR_EXPIRED, ERR_RATE, ERR_502, ERR_503,
-	ERR_NOT_FOUND, ERR_BAD_LIMIT, ERR_BAD_OFFSET, ERR_BAD_PARAM, ERR_FORBIDDEN };
+	ERR_NOT_FOUND, ERR_BAD_LIMIT, ERR_BAD_OFFSET, ERR_BAD_PARAM, ERR_FORBIDDEN,
+	ERR_EXCEPTION /* Deezer's code-less {"type":"Exception"} */ };
 
 /* The dialect that serves path, or -1. */
 int route_dialect(const char *path);
