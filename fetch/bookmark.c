@@ -86,8 +86,14 @@ emit_state(struct walk *w)
 	jw_kstr(&j, "last_key", w->last_key[0] ? w->last_key : NULL);
 	if (w->throttled_until[0])
 		jw_kstr(&j, "throttled_until", w->throttled_until);
+	if (w->head_key[0])
+		jw_kstr(&j, "head", w->head_key);
 	if (w->forbidden)
 		jw_kbool(&j, "forbidden", 1);
+	if (w->unavailable)
+		jw_kbool(&j, "unavailable", 1);
+	if (w->unserved > 0)
+		jw_kint(&j, "unserved", w->unserved);
 	if (w->error)
 		jw_kstr(&j, "error", w->error);
 	jw_kbool(&j, "complete", w->complete);
@@ -236,8 +242,11 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 
 	/* resume after the last committed page of an unfinished sync */
 	b = bookmark_for(w->key, stream, playlist);
+	w->set_whole = 1;
+	w->prev_count = -1;
 	if (b == NULL || json_bool(json_member(b, "complete"), 0) ||
-	    json_bool(json_member(b, "forbidden"), 0))
+	    json_bool(json_member(b, "forbidden"), 0) ||
+	    json_bool(json_member(b, "unavailable"), 0))
 		return;
 	if ((s = json_str(json_member(b, "sync_id"))) != NULL && !opt.sync_id)
 		snprintf(w->sync_id, sizeof w->sync_id, "%s", s);
@@ -257,12 +266,19 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		w->pass = (int)n;
 	if ((s = json_str(json_member(b, "last_key"))) != NULL)
 		snprintf(w->last_key, sizeof w->last_key, "%s", s);
+	if ((s = json_str(json_member(b, "head"))) != NULL)
+		snprintf(w->head_key, sizeof w->head_key, "%s", s);
 	if ((s = json_str(json_member(b, "throttled_until"))) != NULL)
 		snprintf(w->throttled_until, sizeof w->throttled_until, "%s", s);
 	if (w->next == NULL) {
 		/* an unfinished pass with nowhere to go on: start the list again */
 		w->offset = w->fetched = 0;
 		w->last_key[0] = '\0';
+		w->head_key[0] = '\0';
+	} else {
+		/* mid-list: the list may have shrunk past the bookmark since (answers.c) */
+		w->resumed = 1;
+		w->set_whole = w->fetched == 0;
 	}
 }
 

@@ -208,6 +208,15 @@ main(int argc, char *argv[])
 		if (opt.base_url == NULL)
 			opt.base_url = opt.prov->base_url;
 	}
+	if (opt.base_url) {
+		/* a trailing slash is harmless: paths begin with one (/v1//me/tracks is a 404) */
+		size_t n = strlen(opt.base_url);
+
+		opt.base_url = xstrdup(opt.base_url);
+		while (n > 0 && opt.base_url[n - 1] == '/' && strstr(opt.base_url, "://") &&
+		    n > (size_t)(strstr(opt.base_url, "://") - opt.base_url) + 3)
+			opt.base_url[--n] = '\0';
+	}
 	if (opt.since && !ep->newest_first && url == NULL)
 		die(EXIT_USAGE, "--since: %s %s is not sorted newest first", opt.prov->name, stream);
 	if (opt.limit == 0 || (ep->max_limit > 0 && opt.limit > ep->max_limit))
@@ -251,6 +260,7 @@ main(int argc, char *argv[])
 		free(token);
 	}
 	free(user_token);
+	free(opt.base_url);
 	curl_global_cleanup();
 	return rc;
 }

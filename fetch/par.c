@@ -86,6 +86,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 	w->pages++;
 	if (pw->page_last[0])
 		memcpy(w->last_key, pw->page_last, sizeof w->last_key);
+	w->pass_set += pw->page_set;
 	last = start + q->step >= w->total;
 	if (last || page_str(pw->page, PAGE_NEXT) == NULL) {
 		free(w->next);
@@ -98,6 +99,8 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 			buf_reset(&w->held);	/* written again by the next pass */
 			return;
 		}
+		if (w->ep->newest_first && opt.since == NULL)
+			w->complete = 0;	/* not before the head check (walk.c) */
 		emit_state(w);
 		q->rc = 0;
 		q->stop = 1;

@@ -85,5 +85,7 @@ int page_int(const struct page *p, enum page_field f, long long *out);
 /* Pages (top-level values) completed since the last reset, and items seen in the current one. */
 size_t page_count(const struct page *p);
 size_t page_items(const struct page *p);
+/* Whether the current page has an array at the items path (the provider's shape). */
+int page_has_items(const struct page *p);
 
 #endif
