@@ -84,6 +84,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 	buf_reset(&pw->held);
 	w->fetched += (long long)pw->page_new;
 	w->pages++;
+	w->pass_pages++;
 	if (pw->page_last[0])
 		memcpy(w->last_key, pw->page_last, sizeof w->last_key);
 	w->pass_set += pw->page_set;
