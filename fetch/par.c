@@ -44,7 +44,8 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 		snprintf(w->why, sizeof w->why, "%s", pw->why);
 		switch (o) {
 		case GAVE_UP:
-			w->error = "retries exhausted";
+			snprintf(w->error_buf, sizeof w->error_buf, "%s", w->why);
+			w->error = w->error_buf;
 			q->rc = EXIT_TEMPFAIL;
 			break;
 		case THROTTLED:

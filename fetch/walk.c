@@ -332,7 +332,9 @@ page_failed(struct walk *w, enum outcome o)
 	case GAVE_UP:
 		return walk_fail(w, "", EXIT_TEMPFAIL);
 	case THROTTLED:
-		return walk_end(w, "rate limited", EXIT_TEMPFAIL);
+		snprintf(w->error_buf, sizeof w->error_buf, "rate limited until %s",
+		    w->throttled_until);
+		return walk_end(w, w->error_buf, EXIT_TEMPFAIL);
 	case AUTH:
 		return walk_fail(w, "authentication failed: ", EXIT_NOPERM);
 	case FORBIDDEN:

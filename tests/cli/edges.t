@@ -4,7 +4,7 @@
 # success, always finish (fetch-pages(1), ANSWERS).
 . "$(dirname "$0")/../lib.sh"
 
-plan 61
+plan 64
 
 export CRATE_TOKEN=test-token
 fast=(--backoff 10ms,20ms)
@@ -38,6 +38,11 @@ ok 'grep -q "$SIM_URL/me/tracks" "$err"' "and names the URL"
 is "$(removed "$tmp/lib.db")" 0 "nothing is removed"
 is "$(sqlite3 "$tmp/lib.db" "select count(*) from library where removed_at is null")" "$before" "everything stays"
 run 0 "a trailing slash on --base-url is harmless" -- sync-library -q "${fast[@]}" --base-url "$SIM_URL/v1/" "$tmp/lib.db"
+is "$(removed "$tmp/lib.db")" 0 "nothing is removed"
+
+pipe "$tmp/lib.db" tracks --base-url "$SIM_URL/v1/me/following?type=artist&x="
+is "$st" "65 75" "a first page that is not a page of the API (a wrong --base-url): 65"
+ok 'grep -q "not a page of this API" "$tmp/fetch.err" && grep -q -- "--base-url" "$tmp/fetch.err"' "it says so, with the hint"
 is "$(removed "$tmp/lib.db")" 0 "nothing is removed"
 
 # --- a stray 404 on a Spotify first page is an error, never an empty list ------------------------
