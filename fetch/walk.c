@@ -297,14 +297,12 @@ page_failed(struct walk *w, enum outcome o)
 		if (w->playlist_id && w->ep->fallback && !w->fell_back && w->status == 404) {
 			/* an API without the newer path: the older one */
 			w->fell_back = 1;
-			a = list_url(w->ep->path, w->ep, w->playlist_id);
-			b = list_url(w->ep->fallback, w->ep, w->playlist_id);
+			a = url_clean(w->first_url);
 			free(w->first_url);
-			w->first_url = b;
+			w->first_url = list_url(w->ep->fallback, w->ep, w->playlist_id);
+			b = url_clean(w->first_url);
 			free(w->next);
 			w->next = NULL;
-			b = url_clean(b);
-			a = url_clean(a);
 			note("%s: %s answered 404; trying %s", w->key, a, b);
 			free(a);
 			free(b);
