@@ -90,7 +90,7 @@ $(O)tests/sim/provider-sim: $(patsubst %.c,$(O)%.o,$(call prog_src,tests/sim)) $
 $(O)tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit -Ifetch $(CFLAGS) $(LDFLAGS) -o $@ $< $(filter %.o,$^) \
-		$(LIB) $(LIBS_sqlite) $(LIBS_yajl)
+		$(LIB) $(LIBS_sqlite) $(LIBS_yajl) $(LIBS_curl)
 
 $(O)tests/unit/url.t: $(O)fetch/url.o
 

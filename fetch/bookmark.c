@@ -52,6 +52,7 @@ emit_state(struct walk *w)
 {
 	struct jw j;
 	char *clean;
+	double rate;
 
 	buf_reset(&w->line);
 	jw_init(&j, &w->line);
@@ -76,6 +77,8 @@ emit_state(struct walk *w)
 	free(clean);
 	jw_kint(&j, "offset", w->offset);
 	jw_kint(&j, "fetched", w->fetched);
+	if (w->skipped > 0)
+		jw_kint(&j, "skipped", w->skipped);
 	jw_key(&j, "total");
 	if (w->total >= 0)
 		jw_int(&j, w->total);
@@ -88,6 +91,13 @@ emit_state(struct walk *w)
 		jw_kstr(&j, "throttled_until", w->throttled_until);
 	if (w->head_key[0])
 		jw_kstr(&j, "head", w->head_key);
+	if ((rate = rate_learned()) > 0) {
+		char num[32];
+
+		snprintf(num, sizeof num, "%.2f", rate);
+		jw_key(&j, "rate");
+		jw_num_raw(&j, num);
+	}
 	if (w->forbidden)
 		jw_kbool(&j, "forbidden", 1);
 	if (w->unavailable)
@@ -164,16 +174,22 @@ bookmark_for(const char *key, const char *stream, const char *playlist)
  * A next link from a bookmark, on the origin of this run's base URL: the
  * provider may be reached at another address than when the bookmark was made
  * (a simulator on a new port, a proxy), and the token goes only to the base.
+ * A bookmark comes from --state, the database or a spool: anyone may have
+ * written it, so a link url_rebase cannot keep on the base is an error.
  */
 static char *
-rebase(const char *next)
+rebase(const char *key, const char *next)
 {
-	char from[512], to[512];
+	char *u = url_rebase(opt.base_url, next), *c;
 
-	if (url_origin(next, from, sizeof from) != 0 ||
-	    url_origin(opt.base_url, to, sizeof to) != 0 || strcmp(from, to) == 0)
-		return url_resolve(opt.base_url, next);
-	return url_resolve(opt.base_url, next + strlen(from));
+	if (u == NULL) {
+		c = url_clean(next);
+		say("%s: the bookmark's next link cannot be followed on %s: %s", key,
+		    opt.base_url, c);
+		free(c);
+		exit(EXIT_DATAERR);
+	}
+	return u;
 }
 
 /* The URL of a list's first page: the base URL, the path (with the playlist), the query. */
@@ -210,7 +226,7 @@ void
 walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const char *playlist,
     const char *snapshot)
 {
-	yajl_val b;
+	yajl_val b, r;
 	long long n;
 	const char *s;
 	CURL *curl = w->curl;
@@ -253,16 +269,19 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 	if ((s = json_str(json_member(b, "mode"))) != NULL && opt.since == NULL)
 		w->incremental = strcmp(s, "incremental") == 0;
 	if ((s = json_str(json_member(b, "next"))) != NULL)
-		w->next = rebase(s);
-	if (json_int(json_member(b, "offset"), &n) == 0)
+		w->next = rebase(w->key, s);
+	/* counts past COUNT_MAX are not counts (and would overflow the sums below) */
+	if (json_int(json_member(b, "offset"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->offset = n;
-	if (json_int(json_member(b, "fetched"), &n) == 0)
+	if (json_int(json_member(b, "fetched"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->fetched = n;
-	if (json_int(json_member(b, "total"), &n) == 0)
+	if (json_int(json_member(b, "skipped"), &n) == 0 && n > 0 && n <= COUNT_MAX)
+		w->skipped = n;
+	if (json_int(json_member(b, "total"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->total = n;
-	if (json_int(json_member(b, "pages"), &n) == 0)
+	if (json_int(json_member(b, "pages"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->pages = n;
-	if (json_int(json_member(b, "pass"), &n) == 0 && n > 0)
+	if (json_int(json_member(b, "pass"), &n) == 0 && n > 0 && n <= 1000000)
 		w->pass = (int)n;
 	if ((s = json_str(json_member(b, "last_key"))) != NULL)
 		snprintf(w->last_key, sizeof w->last_key, "%s", s);
@@ -270,9 +289,11 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		snprintf(w->head_key, sizeof w->head_key, "%s", s);
 	if ((s = json_str(json_member(b, "throttled_until"))) != NULL)
 		snprintf(w->throttled_until, sizeof w->throttled_until, "%s", s);
+	if ((r = json_member(b, "rate")) != NULL && YAJL_IS_NUMBER(r))
+		rate_start(YAJL_GET_DOUBLE(r));
 	if (w->next == NULL) {
 		/* an unfinished pass with nowhere to go on: start the list again */
-		w->offset = w->fetched = 0;
+		w->offset = w->fetched = w->skipped = 0;
 		w->last_key[0] = '\0';
 		w->head_key[0] = '\0';
 	} else {
@@ -291,6 +312,13 @@ honour_throttle(struct walk *w)
 
 	if (w->throttled_until[0] == '\0' || iso8601_parse(w->throttled_until, &until) != 0 ||
 	    until <= now) {
+		w->throttled_until[0] = '\0';
+		return 0;
+	}
+	if (until - now > (time_t)(opt.max_retry_after_ms / 1000)) {
+		/* longer than any wait we honour (a bogus date): ask the provider again */
+		note("%s: ignoring a throttle until %s, past --max-retry-after; asking again",
+		    w->key, w->throttled_until);
 		w->throttled_until[0] = '\0';
 		return 0;
 	}
@@ -325,7 +353,10 @@ walk_done(struct walk *w)
 	free(w->next);
 	free(w->first_url);
 	free(w->link_next);
+	free(w->links);
 	w->next = w->first_url = w->link_next = NULL;
+	w->links = NULL;
+	w->nlinks = w->links_cap = 0;
 }
 
 void

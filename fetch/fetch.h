@@ -3,8 +3,9 @@
  *
  *   main.c       main: options, usage, the shared state (opt, tokens, locks)
  *   token.c      tokens: --token-file, CRATE_TOKEN, --token-cmd, the refresh after a 401
- *   http.c       curl: callbacks, the --rate wait, one request, redirects, retries and
- *                backoff, waiting out a 429 (fetch_page)
+ *   http.c       curl: callbacks, one request, redirects, retries and backoff,
+ *                waiting out a 429 (fetch_page)
+ *   rate.c       how fast requests go: --rate as a ceiling, the rate learned from 429s
  *   answers.c    what each provider's answer means: HTTP status, error body, error
  *                code -> OK, EMPTY, RETRY, THROTTLED, AUTH, FORBIDDEN, MISSING,
  *                PAST_END or FATAL (one table per provider, each row citing its source)
@@ -33,8 +34,8 @@
 
 #define MAX_BACKOFF 16
 #define MAX_PASSES 3
+#define COUNT_MAX (1LL << 50)	/* the largest count or offset taken from a page or bookmark */
 #define MAX_429 50
-#define RECENT 64
 #define SKIPPED_KEY "\001skipped"	/* the key of an item over the cap */
 
 /* ---- the shared state (main.c) ---- */
@@ -50,6 +51,8 @@ extern struct opts {
 	int limit;
 	double rate;
 	long long max_wait_ms;
+	long long max_retry_after_ms;	/* a Retry-After longer than this counts as this */
+	long long stall_ms;		/* no byte for this long: the request failed */
 	long long backoff_ms[MAX_BACKOFF];
 	int nbackoff;
 	long long timeout_ms, connect_timeout_ms;
@@ -85,7 +88,8 @@ struct walk {
 	int incremental;
 	char *next;			/* the next page as the provider gave it, or NULL */
 	long long offset;		/* the first new item of the next page */
-	long long fetched;		/* items emitted in this pass */
+	long long fetched;		/* items emitted in this pass (with the skipped) */
+	long long skipped;		/* items of this pass that could not be read */
 	long long total;		/* -1: unknown */
 	long long pages;
 	int pass;
@@ -112,6 +116,7 @@ struct walk {
 	int overlap;			/* the first item should be last_key */
 	int drift, since_reached, emitting;
 	size_t page_new;
+	size_t page_skipped;		/* of page_new: items that could not be read */
 	char page_last[512];
 	char *link_next;
 	char retry_after[128];
@@ -119,6 +124,7 @@ struct walk {
 	int body_over;
 	int page_bad;
 	char why[512];			/* what went wrong with the last request */
+	long long sent_ms;		/* when the last request went out (mono_ms) */
 	char first_key[512];		/* the page's first item (parallel pages) */
 	int parallel;			/* -P: the overlap is judged after the fetch */
 	int probe;			/* the head check: the first page again, not emitted */
@@ -129,8 +135,13 @@ struct walk {
 	struct buf line;		/* one message being built */
 	struct buf held;		/* lines held back until the page's STATE (workers) */
 	int hold;
-	unsigned long recent[RECENT];	/* hashes of recent next URLs: loops */
-	int nrecent;
+	/*
+	 * Every next link and cursor of this pass, as 64-bit hashes in an open
+	 * table (0 marks a free slot): a loop of any length is seen. It grows
+	 * with the pages of one pass (8 bytes a page), not with the items.
+	 */
+	unsigned long long *links;
+	size_t nlinks, links_cap;
 };
 
 /* What became of a request. */
@@ -167,6 +178,15 @@ void setup_curl(struct walk *w);
  * w->throttled_until says until when), AUTH, FORBIDDEN, FATAL. w->why says more.
  */
 enum outcome fetch_page(struct walk *w, const char *url);
+
+/* ---- rate.c ---- */
+/* Waits for the next request's slot; sets *sent_ms. -1 when a signal asks to stop. */
+int rate_wait(long long *sent_ms);
+/* A 429 to the request sent at sent_ms, asking to wait wait_ms: slower, and everyone waits. */
+void rate_throttled(long long sent_ms, long long wait_ms);
+void rate_ok(void);			/* a page came: a little faster */
+double rate_learned(void);		/* for the bookmark; 0: nothing learned */
+void rate_start(double r);		/* from the bookmark */
 
 /* ---- answers.c ---- */
 /*

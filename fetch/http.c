@@ -12,8 +12,6 @@
 #include "fetch.h"
 #include "url.h"
 
-static pthread_mutex_t rate_lock = PTHREAD_MUTEX_INITIALIZER;
-static long long next_request_ms;
 
 int
 nap(long long ms)
@@ -132,6 +130,15 @@ setup_curl(struct walk *w)
 	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)opt.timeout_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)opt.connect_timeout_ms);
+	/*
+	 * A server that sends nothing (or a byte now and then) fails the request
+	 * even with --timeout 0 (no limit on the whole transfer).
+	 */
+	if (opt.stall_ms > 0) {
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME,
+		    (long)(opt.stall_ms + 999) / 1000);
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, w);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
@@ -139,24 +146,6 @@ setup_curl(struct walk *w)
 	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
 	w->curl = c;
-}
-
-/* Waits for the next request slot under --rate. */
-static int
-rate_wait(void)
-{
-	long long now, wait = 0;
-
-	if (opt.rate <= 0)
-		return 0;
-	pthread_mutex_lock(&rate_lock);
-	now = mono_ms();
-	if (next_request_ms > now)
-		wait = next_request_ms - now;
-	next_request_ms = (next_request_ms > now ? next_request_ms : now) +
-	    (long long)(1000.0 / opt.rate);
-	pthread_mutex_unlock(&rate_lock);
-	return nap(wait);
 }
 
 /* The URL of a page's request: the page's URL with the limit and the fixed parameters. */
@@ -213,7 +202,7 @@ perform(struct walk *w, const char *url, int creds, unsigned *gen)
 	w->body_bytes = 0;
 	w->body_over = w->page_bad = 0;
 	w->drift = w->since_reached = 0;
-	w->page_new = 0;
+	w->page_new = w->page_skipped = 0;
 	w->page_last[0] = '\0';
 	w->first_key[0] = '\0';
 	w->emitting = 1;
@@ -250,6 +239,22 @@ perform(struct walk *w, const char *url, int creds, unsigned *gen)
 	}
 	curl_easy_getinfo(w->curl, CURLINFO_RESPONSE_CODE, &w->status);
 	return rc;
+}
+
+/*
+ * What a provider wrote (an error message, a URL) reaches a terminal: no
+ * control character of it may move the cursor, clear a line or start a new
+ * one that looks like ours. C0 controls, DEL and UTF-8's C1 controls become '?'.
+ */
+static void
+printable(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
 }
 
 /*
@@ -294,11 +299,12 @@ request(struct walk *w, const char *url, unsigned *gen)
 	have = token != NULL || user_token != NULL;
 	pthread_mutex_unlock(&token_lock);
 	for (hop = 0;; hop++) {
-		if (creds && have && url_plain_remote(full)) {
+		if (creds && have && (url_plain_remote(full) ||
+		    !url_same_origin(full, opt.base_url))) {
 			o = FATAL;	/* refused, before anything is sent */
 			break;
 		}
-		if (rate_wait() != 0) {
+		if (rate_wait(&w->sent_ms) != 0) {
 			o = STOPPED;
 			break;
 		}
@@ -310,10 +316,11 @@ request(struct walk *w, const char *url, unsigned *gen)
 	}
 	clean = url_clean(full);
 	if (o == FATAL)
-		snprintf(w->why, sizeof w->why, "refusing to send credentials over plain http: %s",
-		    clean);
+		snprintf(w->why, sizeof w->why, "refusing to send credentials %s: %s",
+		    url_plain_remote(full) ? "over plain http" : "off the base URL's origin", clean);
 	else if (o == OK)
 		o = answer(w, rc, clean);
+	printable(w->why);
 	free(clean);
 	free(full);
 	return o;
@@ -323,16 +330,21 @@ request(struct walk *w, const char *url, unsigned *gen)
 static long long
 retry_after_ms(struct walk *w, int attempt)
 {
-	long long secs;
-	time_t when;
+	const char *ra = w->retry_after;
+	long long secs, cap = opt.max_retry_after_ms / 1000;
+	time_t when, now = time(NULL);
 
-	if (w->retry_after[0]) {
-		if (parse_ll(w->retry_after, 0, 1LL << 40, &secs) == 0)
-			return secs * 1000;
-		if ((when = curl_getdate(w->retry_after, NULL)) != -1) {
-			secs = (long long)(when - time(NULL));
-			return secs > 0 ? secs * 1000 : 0;	/* a date in the past: now */
-		}
+	if (ra[0] && strspn(ra, "0123456789") == strlen(ra)) {
+		/* seconds; more digits than a long long holds is more than the cap */
+		if (parse_ll(ra, 0, cap, &secs) != 0)
+			secs = cap;
+		return secs * 1000;
+	}
+	if (ra[0] && (when = curl_getdate(ra, NULL)) != -1) {
+		if (when <= now)
+			return 0;	/* a date in the past: now */
+		secs = when - now > (time_t)cap ? cap : (long long)(when - now);
+		return secs * 1000;
 	}
 	return opt.backoff_ms[attempt < opt.nbackoff ? attempt : opt.nbackoff - 1];
 }
@@ -378,18 +390,24 @@ fetch_page(struct walk *w, const char *url)
 				return THROTTLED;
 			}
 			throttles++;
+			rate_throttled(w->sent_ms, ms);
 			say("%s: rate limited: waiting %lld s", w->key, (ms + 999) / 1000);
 			if (nap(ms) != 0)
 				return STOPPED;
 			continue;
 		case AUTH:
 			if (auth_retried || refresh_token(gen) != 0) {
-				say("%s: authentication failed: %s", w->key, w->why);
+				say("%s: authentication failed%s: %s", w->key,
+				    auth_retried ? " with a new token from --token-cmd" : "", w->why);
 				return AUTH;
 			}
 			auth_retried = 1;
 			continue;
 		default:
+			if (auth_retried)
+				note("%s: token refreshed with --token-cmd", w->key);
+			if (o == OK)
+				rate_ok();
 			w->throttled_until[0] = '\0';
 			return o;
 		}

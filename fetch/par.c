@@ -84,6 +84,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 	pw->held = swap;
 	buf_reset(&pw->held);
 	w->fetched += (long long)pw->page_new;
+	w->skipped += (long long)pw->page_skipped;
 	w->pages++;
 	w->pass_pages++;
 	if (pw->page_last[0])
@@ -115,7 +116,7 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 		 * next link says where the list goes on.
 		 */
 		next = url_resolve(opt.base_url, page_str(pw->page, PAGE_NEXT));
-		if (!url_same_origin(next, opt.base_url)) {
+		if (next == NULL) {
 			free(next);
 			q->rc = PAR_DRIFT;
 			q->stop = 1;

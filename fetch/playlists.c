@@ -23,10 +23,11 @@ severity(int rc)
 	/* which exit status wins when walks end differently */
 	switch (rc) {
 	case 0: return 0;
-	case EXIT_TEMPFAIL: return 1;
-	case EXIT_DATAERR: return 2;
-	case EXIT_NOPERM: return 3;
-	default: return 4;
+	case EXIT_REJECTS: return 1;
+	case EXIT_TEMPFAIL: return 2;
+	case EXIT_DATAERR: return 3;
+	case EXIT_NOPERM: return 4;
+	default: return 5;
 	}
 }
 

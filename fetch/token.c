@@ -29,6 +29,32 @@ first_line(FILE *f)
 	return line;
 }
 
+/*
+ * A token goes into a header line: a control character (CR, LF) would start
+ * another header, so only visible ASCII is taken (what RFC 6750's b64token
+ * and every provider's tokens are made of).
+ */
+static int
+token_ok(const char *t)
+{
+	for (; *t; t++)
+		if ((unsigned char)*t <= 0x20 || (unsigned char)*t >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static char *
+checked(char *t, const char *from)
+{
+	if (t && !token_ok(t)) {
+		memset(t, 0, strlen(t));
+		free(t);
+		die(EXIT_USAGE, "%s: the token has a character a header cannot carry "
+		    "(a control character, a space, or non-ASCII)", from);
+	}
+	return t;
+}
+
 static char *
 token_from_file(const char *path)
 {
@@ -69,15 +95,15 @@ load_tokens(void)
 	const char *env;
 
 	if (opt.token_file)
-		token = token_from_file(opt.token_file);
+		token = checked(token_from_file(opt.token_file), opt.token_file);
 	else if ((env = getenv("CRATE_TOKEN")) != NULL && *env)
-		token = xstrdup(env);
-	else if (opt.token_cmd && (token = token_from_cmd()) == NULL)
+		token = checked(xstrdup(env), "CRATE_TOKEN");
+	else if (opt.token_cmd && (token = checked(token_from_cmd(), "--token-cmd")) == NULL)
 		die(EXIT_NOPERM, "--token-cmd gave no token");
 	if (opt.user_token_file)
-		user_token = token_from_file(opt.user_token_file);
+		user_token = checked(token_from_file(opt.user_token_file), opt.user_token_file);
 	else if ((env = getenv("CRATE_MUSIC_USER_TOKEN")) != NULL && *env)
-		user_token = xstrdup(env);
+		user_token = checked(xstrdup(env), "CRATE_MUSIC_USER_TOKEN");
 	if (token == NULL && opt.prov->auth != AUTH_NONE && strcmp(opt.prov->name, "generic") != 0)
 		die(EXIT_USAGE, "no token: give --token-file, CRATE_TOKEN or --token-cmd");
 }
@@ -97,11 +123,14 @@ refresh_token(unsigned gen)
 	if (gen == token_generation) {
 		if (opt.token_cmd == NULL || (t = token_from_cmd()) == NULL) {
 			rc = -1;
+		} else if (!token_ok(t)) {
+			warn("--token-cmd: the new token has a character a header cannot carry");
+			free(t);
+			rc = -1;
 		} else {
 			free(token);
 			token = t;
 			token_generation++;
-			note("token refreshed with --token-cmd");
 		}
 	}
 	pthread_mutex_unlock(&token_lock);

@@ -17,14 +17,15 @@
 
 #define NULL_KEY "\002null@"	/* the key of a null element: its position */
 
-static unsigned long
+/* FNV-1a, 64 bits; never 0, the table's free slot. */
+static unsigned long long
 hash(const char *s)
 {
-	unsigned long h = 5381;
+	unsigned long long h = 14695981039346656037ULL;
 
 	while (*s)
-		h = h * 33 + (unsigned char)*s++;
-	return h;
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h ? h : 1;
 }
 
 int
@@ -75,6 +76,7 @@ on_item(void *arg, struct page *p, const struct page_item *it)
 		warn("%s: offset %lld: item skipped: %s", w->key,
 		    w->page_offset + (long long)it->index, it->error);
 		w->page_new++;
+		w->page_skipped++;
 		snprintf(w->page_last, sizeof w->page_last, "%s", key);
 		return 0;
 	}
@@ -99,6 +101,7 @@ on_item(void *arg, struct page *p, const struct page_item *it)
 		if (prov_map(&ctx, it->value, &j, &why) != 0) {
 			warn("%s: offset %lld: item skipped: %s", w->key, ctx.position, why);
 			w->page_new++;
+			w->page_skipped++;
 			snprintf(w->page_last, sizeof w->page_last, "%s", key);
 			return 0;
 		}
@@ -129,7 +132,7 @@ listed_total(const struct page *p)
 
 	if (page_int(p, PAGE_TOTAL, &total) != 0)
 		page_int(p, PAGE_META_TOTAL, &total);
-	return total;
+	return total >= 0 && total <= COUNT_MAX ? total : -1;
 }
 
 /* The walk stops here: error (or NULL) goes in the last STATE; returns rc. */
@@ -167,6 +170,48 @@ walk_stopped(struct walk *w)
 	return EXIT_TEMPFAIL;
 }
 
+/* ---- the links of a pass ---- */
+
+
+/* Adds h to the pass's links; 1 when it was there already. */
+static int
+link_seen(struct walk *w, unsigned long long h)
+{
+	size_t i, mask;
+
+	if (2 * (w->nlinks + 1) > w->links_cap) {
+		size_t cap = w->links_cap ? 2 * w->links_cap : 64;
+		unsigned long long *t = xcalloc(cap, sizeof *t);
+
+		for (size_t j = 0; j < w->links_cap; j++)
+			if (w->links[j])
+				for (i = w->links[j] & (cap - 1); ; i = (i + 1) & (cap - 1))
+					if (t[i] == 0) {
+						t[i] = w->links[j];
+						break;
+					}
+		free(w->links);
+		w->links = t;
+		w->links_cap = cap;
+	}
+	mask = w->links_cap - 1;
+	for (i = h & mask; w->links[i]; i = (i + 1) & mask)
+		if (w->links[i] == h)
+			return 1;
+	w->links[i] = h;
+	w->nlinks++;
+	return 0;
+}
+
+/* A new pass has seen no link yet. */
+static void
+links_forget(struct walk *w)
+{
+	if (w->links)
+		memset(w->links, 0, w->links_cap * sizeof *w->links);
+	w->nlinks = 0;
+}
+
 /* How the list was seen to change under the walk. */
 enum change {
 	CHANGED_ITEMS,	/* a page did not start with the last item of the page before */
@@ -192,9 +237,10 @@ new_pass(struct walk *w)
 	w->next = NULL;
 	w->offset = 0;
 	w->fetched = 0;
+	w->skipped = 0;
 	w->last_key[0] = '\0';
 	w->head_key[0] = '\0';
-	w->nrecent = 0;
+	links_forget(w);
 	w->pass_pages = 0;
 	w->total = -1;	/* the new pass takes the total of its first page */
 	emit_state(w);
@@ -375,7 +421,6 @@ static int
 loops(struct walk *w, const char *next)
 {
 	long long off;
-	unsigned long h;
 	char *v;
 
 	if (w->ep->paging == PAGING_OFFSET) {
@@ -390,15 +435,12 @@ loops(struct walk *w, const char *next)
 		}
 		w->offset = off;
 	} else {
-		h = hash(next);
-		for (int i = 0; i < w->nrecent && i < RECENT; i++)
-			if (w->recent[i] == h) {
-				v = url_clean(next);
-				say("%s: the next link repeats (%s): a loop", w->key, v);
-				free(v);
-				return 1;
-			}
-		w->recent[w->nrecent++ % RECENT] = h;
+		if (link_seen(w, hash(next))) {
+			v = url_clean(next);
+			say("%s: the next link repeats (%s): a loop", w->key, v);
+			free(v);
+			return 1;
+		}
 		w->offset = w->fetched;
 	}
 	if (w->total >= 0 && w->fetched > w->total + 2LL * w->ep->max_limit + 100) {
@@ -492,8 +534,8 @@ follow(struct walk *w, const char *nx)
 {
 	char *next = url_resolve(opt.base_url, nx), *c;
 
-	if (!url_same_origin(next, opt.base_url)) {
-		c = url_clean(next);
+	if (next == NULL) {
+		c = url_clean(nx);
 		say("%s: refusing a next link to another origin: %s", w->key, c);
 		free(c);
 		free(next);
@@ -526,6 +568,7 @@ page_taken(struct walk *w)
 	if (total >= 0)
 		w->total = total;
 	w->fetched += (long long)w->page_new;
+	w->skipped += (long long)w->page_skipped;
 	w->pages++;
 	w->pass_pages++;
 	if (w->page_last[0])
@@ -592,6 +635,11 @@ run_one(struct walk *w)
 		note("%s: %lld items in %lld pages%s", w->key, w->fetched, w->pages,
 		    w->forbidden ? ", forbidden" : w->unavailable ? ", unavailable" :
 		    w->complete ? ", complete" : "");
+	if (rc == 0 && w->skipped > 0) {
+		warn("%s: items that could not be read: %lld; nothing will be removed for it "
+		    "in this sync", w->key, w->skipped);
+		rc = EXIT_REJECTS;
+	}
 	return rc;
 }
 

@@ -2,7 +2,8 @@
 # static-server.pl DIR PORTFILE LOG: a tiny HTTP server on 127.0.0.1 for tests
 # that need answers provider-sim does not give. GET /NAME?QUERY answers from DIR:
 #   NAME.location  a 302 to the URL in the file
-#   NAME.status    that status, with {} as the body
+#   NAME.status    that status, with {} as the body (or NAME.body), and the
+#                  header lines of NAME.headers if present
 #   NAME.json      200 with the file as the body (NAME.q-QUERY.json first, if present;
 #                  in QUERY every character but letters, digits, _ . = - is _)
 # anything else is 404. One line per request goes to LOG:
@@ -35,6 +36,14 @@ while (my $c = $srv->accept) {
 	if (-f "$dir/$name.status") {
 		open(my $f, '<', "$dir/$name.status"); chomp($status = <$f>); close $f;
 		$body = '{}';
+		if (-f "$dir/$name.body") {
+			open(my $b, '<', "$dir/$name.body"); local $/; $body = <$b>; close $b;
+		}
+		if (-f "$dir/$name.headers") {
+			open(my $h, '<', "$dir/$name.headers");
+			while (my $l = <$h>) { chomp $l; $extra .= "$l\r\n"; }
+			close $h;
+		}
 	} elsif (-f "$dir/$name.location") {
 		open(my $f, '<', "$dir/$name.location"); chomp(my $loc = <$f>); close $f;
 		($status, $body, $extra) = (302, '', "Location: $loc\r\n");
@@ -43,7 +52,7 @@ while (my $c = $srv->accept) {
 		open(my $f, '<', $file); local $/; $body = <$f>; close $f;
 		$status = 200;
 	}
-	my $reason = { 200 => 'OK', 302 => 'Found', 404 => 'Not Found' }->{$status} // 'Status';
+	my $reason = { 200 => 'OK', 302 => 'Found', 404 => 'Not Found', 429 => 'Too Many Requests' }->{$status} // 'Status';
 	print $c "HTTP/1.1 $status $reason\r\nContent-Type: application/json\r\n$extra" .
 		"Content-Length: " . length($body) . "\r\nConnection: close\r\n\r\n$body";
 	close $c;

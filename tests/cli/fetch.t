@@ -223,7 +223,7 @@ run 65 "a cursor that repeats is a loop, not a spin" -- fetch-pages -q --base-ur
 ok 'grep -q "a loop" "$err"' "said: a loop"
 big=$(head -c 20000 /dev/zero | tr '\0' x)
 echo "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\",\"big\":\"$big\"},{\"id\":\"c\"}],\"next\":null}" >"$tmp/www/big.json"
-run 0 "a record over the cap is skipped and the run goes on" -- fetch-pages -m 10k --url "$WWW/big" --items items
+run 1 "a record over the cap is skipped and the run goes on, exit 1" -- fetch-pages -m 10k --url "$WWW/big" --items items
 is "$(ids "$out" | tr '\n' ' ')" "a c " "the others are records"
 ok 'grep -q "item skipped: item longer than the record cap" "$err"' "with an error"
 echo '{"href":"x/v1/playlists/PL1/tracks?offset=0&limit=50","items":[{"added_at":"2020-01-01T00:00:00Z","track":{"id":"t1","name":"T"}}],"next":null,"total":1,"offset":0,"limit":50}' \
@@ -261,7 +261,7 @@ echo "{\"items\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\",\"big\":\"$big\"}]
 echo "{\"items\":[{\"id\":\"c\",\"big\":\"$big\"},{\"id\":\"d\"},{\"id\":\"e\"}],\"next\":null,\"total\":5}" \
 	>"$tmp/www/list.q-offset=2_limit=3.json"
 echo '{"provider":"generic","base_url":"x","auth":"none","streams":{"tracks":{"path":"/list","paging":"offset","items":"items","max_limit":3}}}' >"$tmp/prof"
-run 0 "an item over the cap at a page boundary" -- fetch-pages -m 2k --base-url "$WWW" --profile "$tmp/prof" tracks
+run 1 "an item over the cap at a page boundary" -- fetch-pages -m 2k --base-url "$WWW" --profile "$tmp/prof" tracks
 is "$(ids "$out" | tr '\n' ' ')" "a b d e " "the others are records"
 is "$(last_state "$out" tracks | jq -c '[.complete, .fetched, .pass]')" "[true,5,1]" "complete in one pass"
 kill $www_pid

@@ -4,6 +4,7 @@
  * against the base URL.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "tap.h"
 #include "url.h"
@@ -34,6 +35,8 @@ clean(void)
 	    "url_clean keeps an @ in the path");
 	is_url(url_clean("/v1/me?access_token=a&offset=2"), "/v1/me?offset=2",
 	    "url_clean cleans a relative link too");
+	is_url(url_clean("https://h/p?Access_Token=a&TOKEN=b&x=1"), "https://h/p?x=1",
+	    "url_clean drops secrets whatever the case of their names");
 	is_url(url_clean("https://h/p?sig=s&a=1"), "https://h/p?sig=s&a=1",
 	    "url_clean keeps a parameter no one named secret");
 	url_secret("sig");
@@ -49,9 +52,15 @@ origins(void)
 	ok(url_origin("HTTPS://API.Example.com:8443/v1?x=1", o, sizeof o) == 0 &&
 	    strcmp(o, "https://api.example.com:8443") == 0, "url_origin: scheme, host, port, lower case");
 	ok(url_origin("https://user:pw@h.example/p", o, sizeof o) == 0 &&
-	    strcmp(o, "https://h.example") == 0, "url_origin leaves out user:password@");
-	ok(url_origin("https://h.example", o, sizeof o) == 0 && strcmp(o, "https://h.example") == 0,
-	    "url_origin of a URL without a path");
+	    strcmp(o, "https://h.example:443") == 0, "url_origin leaves out user:password@");
+	ok(url_origin("https://h.example", o, sizeof o) == 0 &&
+	    strcmp(o, "https://h.example:443") == 0,
+	    "url_origin of a URL without a path, with the scheme's port");
+	ok(url_same_origin("http://h.example:80/a", "http://h.example/b"),
+	    "same origin: the default port written or not");
+	ok(url_origin("ftp://h.example/", o, sizeof o) == -1 &&
+	    url_origin("http://h.example/a b", o, sizeof o) == -1,
+	    "url_origin: only http and https URLs curl accepts have one");
 	ok(url_origin("/v1/me", o, sizeof o) == -1, "url_origin of a relative link is -1");
 	ok(url_origin("https://a-very-long-host-name.example.com/", o, 16) == -1,
 	    "url_origin past the buffer is -1");
@@ -74,6 +83,10 @@ origins(void)
 	ok(url_plain_remote("http://api.x.com/"), "http to another host is plain remote");
 	ok(!url_plain_remote("http://127.0.0.1:8080/") && !url_plain_remote("http://localhost/") &&
 	    !url_plain_remote("http://[::1]:80/"), "http to loopback is not remote");
+	ok(url_plain_remote("http://127.0.0.1.evil.example/") &&
+	    url_plain_remote("http://127.evil.example/"),
+	    "a host name that begins with 127. is not loopback");
+	ok(!url_plain_remote("http://127.5.6.7/"), "127.0.0.0/8 is loopback");
 }
 
 static void
@@ -83,16 +96,51 @@ resolve(void)
 
 	is_url(url_resolve(base, "https://api.x.com/v1/me/tracks?offset=50"),
 	    "https://api.x.com/v1/me/tracks?offset=50", "url_resolve: absolute, as it is");
-	is_url(url_resolve(base, "https://other.example/p?x=1"), "https://other.example/p?x=1",
-	    "url_resolve: absolute on another origin, as it is (the caller checks the origin)");
+	is_url(url_resolve(base, "https://other.example/p?x=1"), NULL,
+	    "url_resolve: absolute on another origin is refused");
+	is_url(url_resolve(base, "//other.example/p"), NULL,
+	    "url_resolve: a //host reference on another origin is refused");
+	is_url(url_resolve(base, "https://u@api.x.com/v1/x#f"), "https://api.x.com/v1/x",
+	    "url_resolve: absolute on the origin, without user@ or fragment");
 	is_url(url_resolve(base, "/v1/me/library/songs?offset=25"),
 	    "https://api.x.com/v1/me/library/songs?offset=25", "url_resolve: root-relative");
 	is_url(url_resolve(base, "v1/me/tracks?offset=2"), "https://api.x.com/v1/me/tracks?offset=2",
 	    "url_resolve: relative, from the origin's root");
 	is_url(url_resolve("https://u:pw@api.x.com/v1", "/next"), "https://api.x.com/next",
 	    "url_resolve: no user:password@ from the base");
-	is_url(url_resolve("/not/absolute", "/next"), "/next",
-	    "url_resolve: a base without origin leaves the link as it is");
+	is_url(url_resolve("/not/absolute", "/next"), NULL,
+	    "url_resolve: a base without origin resolves nothing");
+	is_url(url_resolve(base, NULL), NULL, "url_resolve: no link, nothing");
+}
+
+/* Bookmarks come from --state, the database or a spool: anyone may have written them. */
+static void
+rebase(void)
+{
+	const char *base = "http://127.0.0.1:9/v1";
+	char *u, o[1024], big[700];
+
+	is_url(url_rebase(base, "http://127.0.0.1:5555/v1/me/tracks?offset=50&limit=50"),
+	    "http://127.0.0.1:9/v1/me/tracks?offset=50&limit=50",
+	    "url_rebase moves a bookmark's link onto the base's origin");
+	is_url(url_rebase(base, "http://uuuu@zhttp://127.0.0.1:9999/x"), NULL,
+	    "url_rebase: a user@ that hides another absolute URL is refused");
+	is_url(url_rebase(base, "/v1/me/tracks?offset=2"), "http://127.0.0.1:9/v1/me/tracks?offset=2",
+	    "url_rebase: a root-relative link");
+	u = url_rebase(base, "http://127.0.0.1:0000000000000000000000000000000000000000000000000"
+	    "0000000000000000000000000000000000000000000000000000009999/x");
+	ok(u == NULL || url_same_origin(u, base), "url_rebase: a port with leading zeros stays home");
+	free(u);
+	u = url_resolve(base, "http://127.0.0.1:00000000000000000000000000000000000009999/x");
+	ok(u == NULL, "url_resolve: leading zeros do not make another port the same");
+	free(u);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	memcpy(big, "http://", 7);
+	ok(url_origin(big, o, 64) == -1, "url_origin: an origin past the buffer is -1");
+	u = url_resolve(base, big);
+	ok(u == NULL, "url_resolve: a link whose origin cannot be read is refused");
+	free(u);
 }
 
 static void
@@ -120,6 +168,7 @@ main(void)
 	clean();
 	origins();
 	resolve();
+	rebase();
 	params();
 	return done_testing();
 }
