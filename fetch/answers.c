@@ -3,7 +3,8 @@
  *
  * Each provider has one table: a row per HTTP status and, for Deezer, which
  * answers its errors inside a 200, a row per error code. Each row gives the
- * outcome in three places of a walk:
+ * outcome in three places of a walk (a status in none of them is looked up
+ * in transient, the statuses every provider shares):
  *
  *   first    the first page of a pass (offset 0): the list is not known to exist
  *   resumed  the first page a run asks for when it resumes mid-list from a
@@ -30,6 +31,22 @@ struct answer {
 };
 
 /*
+ * The transient statuses, the same for every provider after its own table:
+ * a timeout, a rate limit (with Retry-After: Spotify's "Rate Limits",
+ * https://developer.spotify.com/documentation/web-api/concepts/rate-limits ),
+ * the server's and its gateway's errors (RFC 9110, section 15.6).
+ */
+static const struct answer transient[] = {
+	{ 408, RETRY, RETRY, RETRY },
+	{ 429, THROTTLED, THROTTLED, THROTTLED },
+	{ 500, RETRY, RETRY, RETRY },
+	{ 502, RETRY, RETRY, RETRY },
+	{ 503, RETRY, RETRY, RETRY },
+	{ 504, RETRY, RETRY, RETRY },
+	{ 0, FATAL, FATAL, FATAL }
+};
+
+/*
  * Spotify. Statuses: "Response Status Codes" in
  * https://developer.spotify.com/documentation/web-api/concepts/api-calls ;
  * an empty list is a 200 with "items": [] (every paging object in
@@ -52,12 +69,6 @@ static const struct answer spotify[] = {
 	 * (spotify/web-api#1160, #733; metabrainz/listenbrainz-server#589).
 	 */
 	{ 404, MISSING, PAST_END, RETRY },
-	{ 408, RETRY, RETRY, RETRY },
-	{ 429, THROTTLED, THROTTLED, THROTTLED },	/* with Retry-After */
-	{ 500, RETRY, RETRY, RETRY },
-	{ 502, RETRY, RETRY, RETRY },
-	{ 503, RETRY, RETRY, RETRY },
-	{ 504, RETRY, RETRY, RETRY },
 	{ 0, FATAL, FATAL, FATAL }
 };
 
@@ -80,26 +91,15 @@ static const struct answer apple[] = {
 	 * middle of a list, gone on a retry. A 404 without Apple's body is a wrong URL.
 	 */
 	{ 404, EMPTY, PAST_END, RETRY },
-	{ 408, RETRY, RETRY, RETRY },
-	{ 429, THROTTLED, THROTTLED, THROTTLED },
-	{ 500, RETRY, RETRY, RETRY },
-	{ 502, RETRY, RETRY, RETRY },
-	{ 503, RETRY, RETRY, RETRY },
-	{ 504, RETRY, RETRY, RETRY },
 	{ 0, FATAL, FATAL, FATAL }
 };
 
 /*
  * Deezer's HTTP statuses: its errors come with a 200 (below); a real status
- * is its gateway's (5xx) or a URL it does not serve (404).
+ * is its gateway's (5xx, in transient) or a URL it does not serve (404).
  */
 static const struct answer deezer_http[] = {
 	{ 404, MISSING, PAST_END, RETRY },
-	{ 429, THROTTLED, THROTTLED, THROTTLED },
-	{ 500, RETRY, RETRY, RETRY },
-	{ 502, RETRY, RETRY, RETRY },
-	{ 503, RETRY, RETRY, RETRY },
-	{ 504, RETRY, RETRY, RETRY },
 	{ 0, FATAL, FATAL, FATAL }
 };
 
@@ -133,12 +133,6 @@ static const struct answer generic[] = {
 	{ 401, AUTH, AUTH, AUTH },
 	{ 403, FORBIDDEN, FORBIDDEN, FORBIDDEN },
 	{ 404, MISSING, PAST_END, RETRY },
-	{ 408, RETRY, RETRY, RETRY },
-	{ 429, THROTTLED, THROTTLED, THROTTLED },
-	{ 500, RETRY, RETRY, RETRY },
-	{ 502, RETRY, RETRY, RETRY },
-	{ 503, RETRY, RETRY, RETRY },
-	{ 504, RETRY, RETRY, RETRY },
 	{ 0, FATAL, FATAL, FATAL }
 };
 
@@ -179,9 +173,13 @@ fresh_start(const struct walk *w)
 	    w->total < 0 && !w->probe;
 }
 
-/* The outcome of code in table (ended by code 0) at this place of the walk. */
+/*
+ * The outcome of code in table (ended by code 0), else in more (or NULL), at
+ * this place of the walk.
+ */
 static enum outcome
-look_up(const struct answer *table, long long code, const struct walk *w)
+look_up(const struct answer *table, const struct answer *more, long long code,
+    const struct walk *w)
 {
 	const struct answer *a = table;
 	enum place at = place_of(w);
@@ -189,6 +187,9 @@ look_up(const struct answer *table, long long code, const struct walk *w)
 
 	while (a->code != 0 && a->code != code)
 		a++;
+	if (a->code == 0 && more)
+		for (a = more; a->code != 0 && a->code != code; a++)
+			;
 	o = at == FIRST ? a->first : at == RESUMED ? a->resumed : a->later;
 	if (o == EMPTY && !fresh_start(w))
 		o = RETRY;
@@ -265,7 +266,7 @@ answer(struct walk *w, CURLcode rc, const char *clean)
 		snprintf(detail, sizeof detail, "error %lld: %s", code, msg ? msg : "");
 		set_why(w, "%s: %s", clean, code == DEEZER_NO_CODE ? (msg ? msg : "error") :
 		    detail);
-		return look_up(codes, code, w);
+		return look_up(codes, NULL, code, w);
 	}
 	if (w->status >= 200 && w->status <= 299) {
 		if (w->page_bad) {
@@ -287,5 +288,5 @@ answer(struct walk *w, CURLcode rc, const char *clean)
 	    (page_int(w->page, PAGE_ERROR_CODE, &code) != 0 || code != 40400) &&
 	    place_of(w) == FIRST)
 		return MISSING;	/* not Apple's "Resource Not Found": a wrong URL */
-	return look_up(http, w->status, w);
+	return look_up(http, transient, w->status, w);
 }
