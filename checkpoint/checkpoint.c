@@ -4,10 +4,12 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,12 +41,63 @@ out(const char *s)
 	fputs(s, stdout);
 }
 
+/*
+ * Opens the crate database at path for reading. A missing file is NULL with
+ * missing_ok (nothing synced yet), else an error (66); a database with no
+ * table at all (a store stopped before its schema, the file empty) is NULL; a file
+ * that is not a crate database is an error (65), one that cannot be read
+ * another (74). *version gets its schema version.
+ */
+static sqlite3 *
+open_crate(const char *path, int missing_ok, int *version)
+{
+	sqlite3_stmt *s = NULL;
+	struct stat st;
+	sqlite3 *db;
+	int rc, tables = 0, any = 0;
+
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT && missing_ok)
+			return NULL;
+		die(errno == ENOENT ? EXIT_NOINPUT : EXIT_IOERR, "%s: %s%s", path, strerror(errno),
+		    errno == ENOENT ? " (no sync has written it yet?)" : "");
+	}
+	if (S_ISDIR(st.st_mode))
+		die(EXIT_IOERR, "%s: is a directory, not a crate database", path);
+	if (access(path, R_OK) != 0)
+		die(EXIT_IOERR, "%s: %s", path, strerror(errno));
+	db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+	rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
+	    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
+	    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		tables = sqlite3_column_int(s, 0);
+		*version = sqlite3_column_int(s, 1);
+		any = sqlite3_column_int(s, 2);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
+		die(EXIT_DATAERR, "%s: not a crate database (%s)", path, db_errmsg(db));
+	if (rc != SQLITE_OK)
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
+	if (any == 0) {
+		db_close(db);
+		return NULL;
+	}
+	if (tables < 2)
+		die(EXIT_DATAERR, "%s: not a crate database (no checkpoints or sync_runs table)",
+		    path);
+	return db;
+}
+
 /* ---- get, set, reset ---- */
 
 static int
 cmd_get(const char *path, const char *stream)
 {
-	sqlite3 *db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+	int version;
+	sqlite3 *db = open_crate(path, 1, &version);
 	char *state;
 	int ambiguous;
 
@@ -109,9 +162,9 @@ cmd_reset(const char *path, char **streams, int n)
 	sqlite3 *db;
 	sqlite3_stmt *s;
 	long long removed = 0;
-	int i, rc;
+	int i, rc, version;
 
-	db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+	db = open_crate(path, 1, &version);
 	if (db == NULL)
 		return 0;
 	db_close(db);
@@ -194,15 +247,14 @@ same_state(yajl_val a, yajl_val b)
 static void
 marks_load(const char *path)
 {
-	sqlite3 *db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+	int version;
+	sqlite3 *db = open_crate(path, 1, &version);
 	sqlite3_stmt *s;
 	char err[200];
 	size_t cap = 0;
 
-	if (db == NULL || !db_has_schema(db)) {
-		db_close(db);
+	if (db == NULL)
 		return;
-	}
 	s = db_prepare(db, "SELECT provider, stream, state FROM checkpoints"
 	    " WHERE ?1 IS NULL OR provider = ?1");
 	sqlite3_bind_text(s, 1, opt_provider, -1, SQLITE_STATIC);
@@ -328,12 +380,17 @@ cmd_skip(const char *path)
 
 /* ---- status ---- */
 
+/*
+ * One checkpoint key. state is what a person asks: running, complete,
+ * partial, held (the deletion guard held removals back) or failed; reason
+ * says why when it is not plainly complete.
+ */
 struct row {
 	char *provider, *stream, *state;
-	long long done, fetched, total, rejected;	/* -1: unknown */
+	long long done, fetched, total, rejected, held, unserved;	/* -1: unknown */
 	char last[ISO8601_LEN], throttled[ISO8601_LEN];
 	char *error, *bookmark, *sync_id, *mode;
-	int running;
+	int running, forbidden, unavailable;
 };
 
 static long long
@@ -342,6 +399,26 @@ int_of(yajl_val v)
 	long long n;
 
 	return json_int(v, &n) == 0 ? n : -1;
+}
+
+/* a + b without overflow (counts come from bookmarks anyone can write) */
+static long long
+add_sat(long long a, long long b)
+{
+	if (b <= 0)
+		return a;
+	if (a > LLONG_MAX - b)
+		return LLONG_MAX;
+	return a + b;
+}
+
+/* done * 100 / total, within 0..100 for a done at most total, never overflowing */
+static long long
+percent(long long done, long long total)
+{
+	if (done < 0 || total <= 0)
+		return -1;
+	return (long long)((double)done * 100.0 / (double)total);
 }
 
 static int
@@ -359,28 +436,34 @@ col_dup(sqlite3_stmt *s, int i)
 }
 
 static size_t
-status_rows(sqlite3 *db, struct row **rowsp)
+status_rows(sqlite3 *db, int version, struct row **rowsp)
 {
 	sqlite3_stmt *s;
 	struct row *rows = NULL, *r;
 	size_t n = 0, cap = 0;
-	char err[200];
+	char err[200], sql[1200];
 	time_t now = time(NULL), t;
 
-	s = db_prepare(db,
+	/* A database of schema 1 (not yet opened by this store) has no held, unserved, rejects. */
+	snprintf(sql, sizeof sql,
 	    "WITH k AS (SELECT provider, stream FROM checkpoints"
 	    "  UNION SELECT provider, stream FROM sync_runs)"
 	    " SELECT k.provider, k.stream, c.state, c.updated_at, r.status,"
-	    "  coalesce(r.finished, r.started), r.error, r.pid"
+	    "  coalesce(r.finished, r.started), r.error, r.pid, %s, %s"
 	    " FROM k LEFT JOIN checkpoints c USING (provider, stream)"
 	    " LEFT JOIN sync_runs r ON r.run_id = (SELECT max(run_id) FROM sync_runs x"
 	    "  WHERE x.provider = k.provider AND x.stream = k.stream)"
-	    " ORDER BY k.stream, k.provider");
+	    " ORDER BY k.stream, k.provider",
+	    version >= 2 ? "r.held" : "NULL",
+	    version >= 2 ? "(SELECT count(*) FROM rejects j WHERE j.sync_id = r.sync_id"
+	    " AND j.stream = k.stream AND (j.provider IS NULL OR j.provider = k.provider))" : "NULL");
+	s = db_prepare(db, sql);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *bm = (const char *)sqlite3_column_text(s, 2);
 		const char *run = (const char *)sqlite3_column_text(s, 4);
 		const char *last = (const char *)sqlite3_column_text(s, 5);
 		yajl_val v = bm ? json_parse(bm, strlen(bm), err, sizeof err) : NULL;
+		long long kept = sqlite3_column_int64(s, 9);
 
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -392,10 +475,19 @@ status_rows(sqlite3 *db, struct row **rowsp)
 		r->stream = col_dup(s, 1);
 		r->bookmark = bm ? xstrdup(bm) : NULL;
 		r->error = col_dup(s, 6);
+		r->held = sqlite3_column_type(s, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 8);
 		r->fetched = int_of(json_member(v, "fetched"));
 		r->total = int_of(json_member(v, "total"));
 		r->rejected = int_of(json_member(v, "rejected"));
-		r->done = r->fetched >= 0 ? r->fetched - (r->rejected > 0 ? r->rejected : 0) : -1;
+		if (kept > r->rejected)
+			r->rejected = kept;
+		r->unserved = int_of(json_member(v, "unserved"));
+		r->done = r->fetched < 0 ? -1 : r->rejected <= 0 ? r->fetched :
+		    r->rejected >= r->fetched ? 0 : r->fetched - r->rejected;
+		r->forbidden = json_bool(json_member(v, "forbidden"), 0);
+		r->unavailable = json_bool(json_member(v, "unavailable"), 0);
+		if (r->error == NULL && json_str(json_member(v, "error")))
+			r->error = xstrdup(json_str(json_member(v, "error")));
 		if (json_str(json_member(v, "sync_id")))
 			r->sync_id = xstrdup(json_str(json_member(v, "sync_id")));
 		if (json_str(json_member(v, "mode")))
@@ -409,15 +501,21 @@ status_rows(sqlite3 *db, struct row **rowsp)
 		if (run && strcmp(run, "running") == 0 && pid_alive(sqlite3_column_int64(s, 7))) {
 			r->state = "running";
 			r->running = 1;
-		} else if (json_bool(json_member(v, "complete"), 0)) {
-			r->state = "complete";
-		} else if (json_bool(json_member(v, "forbidden"), 0)) {
-			r->state = "forbidden";
-		} else if (run && strcmp(run, "running") == 0) {
-			r->state = "interrupted";
+		} else if (run && strcmp(run, "failed") == 0) {
+			r->state = "failed";
+		} else if (json_bool(json_member(v, "complete"), 0) || r->forbidden ||
+		    r->unavailable) {
+			r->state = r->held > 0 ? "held" : "complete";
 		} else {
-			r->state = run ? (strcmp(run, "failed") == 0 ? "failed" : "partial") : "partial";
+			r->state = "partial";
+			/* a run that never closed: its store died */
+			if (run && strcmp(run, "running") == 0 && r->error == NULL)
+				r->error = xstrdup("interrupted");
 		}
+		if (r->forbidden && r->error == NULL)
+			r->error = xstrdup("forbidden");
+		if (r->unavailable && r->error == NULL)
+			r->error = xstrdup("unavailable");
 		r->state = xstrdup(r->state);
 		if (v)
 			yajl_tree_free(v);
@@ -472,13 +570,11 @@ status_json(struct row *rows, size_t n, struct buf *b)
 		jw_kstr(&w, "state", r->state);
 		kint_or_null(&w, "done", r->done);
 		kint_or_null(&w, "total", r->total);
-		jw_key(&w, "percent");
-		if (r->done >= 0 && r->total > 0)
-			jw_int(&w, r->done * 100 / r->total);
-		else
-			jw_null(&w);
+		kint_or_null(&w, "percent", percent(r->done, r->total));
 		jw_kstr(&w, "last_sync", r->last[0] ? r->last : NULL);
 		kint_or_null(&w, "rejected", r->rejected);
+		jw_kint(&w, "held", r->held);
+		kint_or_null(&w, "unserved", r->unserved);
 		jw_kstr(&w, "throttled_until", r->throttled[0] ? r->throttled : NULL);
 		jw_kstr(&w, "error", r->error);
 		jw_kstr(&w, "sync_id", r->sync_id);
@@ -492,47 +588,118 @@ status_json(struct row *rows, size_t n, struct buf *b)
 	buf_addc(b, '\n');
 }
 
-static void
-status_line(struct buf *b, const char *stream, const char *provider, const char *state,
-    long long done, long long total, const char *last, long long rejected,
-    const char *throttled, const char *error)
+/* The status table is at most this wide; a longer note goes on a line of its own. */
+#define STATUS_WIDTH 100
+#define STATUS_FMT "%-14.14s %-8.8s %-8.8s %15s %4s %-16.16s "
+
+/* "2026-12-01 21:59" of "2026-12-01T21:59:30Z" */
+static const char *
+short_time(const char *iso, char out[20])
 {
-	char d[48] = "-", pct[24] = "-", rej[24] = "-";
+	snprintf(out, 20, "%.10s %.5s", iso, iso[0] ? iso + 11 : "");
+	return iso[0] && strlen(iso) >= 16 ? out : "-";
+}
+
+static void
+note_add(struct buf *note, const char *fmt, long long v, const char *text)
+{
+	char num[32];
+
+	if (note->len)
+		buf_adds(note, "; ");
+	if (fmt == NULL) {
+		buf_adds(note, text);
+		return;
+	}
+	snprintf(num, sizeof num, "%lld", v);
+	buf_printf(note, fmt, num);
+}
+
+static void
+status_line(struct buf *b, const char *stream, const struct row *r, const char *state,
+    long long done, long long total, const char *last, struct buf *note)
+{
+	char d[48] = "-", pct[24] = "-", when[20];
+	long long p = percent(done, total);
+	size_t start = b->len, room;
 
 	if (done >= 0 && total >= 0)
 		snprintf(d, sizeof d, "%lld/%lld", done, total);
 	else if (done >= 0)
 		snprintf(d, sizeof d, "%lld", done);
-	if (done >= 0 && total > 0)
-		snprintf(pct, sizeof pct, "%lld%%", done * 100 / total);
-	else if (done == 0 && total == 0)
+	/* a complete list is whole, even when rejects or unserved items keep done below total */
+	if (strcmp(state, "complete") == 0 || strcmp(state, "held") == 0)
 		snprintf(pct, sizeof pct, "100%%");
-	if (rejected >= 0)
-		snprintf(rej, sizeof rej, "%lld", rejected);
-	buf_printf(b, "%-16s %-12s %-11s %15s %5s %-20s %8s %-20s %s\n", stream, provider,
-	    state, d, pct, *last ? last : "-", rej, *throttled ? throttled : "-",
-	    error ? error : "");
+	else if (p >= 0)
+		snprintf(pct, sizeof pct, "%lld%%", p > 99 ? 99 : p);
+	buf_printf(b, STATUS_FMT, stream, r->provider, state, d, pct, short_time(last, when));
+	room = STATUS_WIDTH - (b->len - start);
+	if (note->len == 0) {
+		while (b->len > start && b->data[b->len - 1] == ' ')
+			b->data[--b->len] = '\0';
+		buf_addc(b, '\n');
+	} else if (note->len <= room)
+		buf_printf(b, "%s\n", note->data);
+	else
+		buf_printf(b, "\n    %.*s%s\n", STATUS_WIDTH - 7, note->data,
+		    note->len > STATUS_WIDTH - 4 ? "..." : "");
+}
+
+/* The note of one key: why it is not plainly complete, and what it set aside. */
+static void
+row_note(const struct row *r, struct buf *note)
+{
+	if (r->held > 0)
+		note_add(note, "%s removals held: confirm with --allow-delete", r->held, NULL);
+	if (r->error && strcmp(r->state, "running") != 0)
+		note_add(note, NULL, 0, r->error);
+	if (r->unserved > 0)
+		note_add(note, "%s unserved", r->unserved, NULL);
+	if (r->rejected > 0)
+		note_add(note, "%s rejected", r->rejected, NULL);
+	if (r->throttled[0])
+		note_add(note, NULL, 0, "throttled until ");
+	if (r->throttled[0])
+		buf_printf(note, "%.8s", r->throttled + 11);
+}
+
+/* Worse states win when playlists are added up. */
+static int
+state_rank(const char *state)
+{
+	static const char *order[] = { "complete", "held", "partial", "failed", "running" };
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (strcmp(order[i], state) == 0)
+			return i;
+	return 0;
 }
 
 /* A table; per-playlist bookmarks are added up into one line per provider. */
 static void
 status_table(struct row *rows, size_t n, struct buf *b)
 {
+	struct buf note;
 	size_t i, j;
 
-	buf_printf(b, "%-16s %-12s %-11s %15s %5s %-20s %8s %-20s %s\n", "STREAM", "PROVIDER",
-	    "STATE", "DONE/TOTAL", "%", "LAST SYNC", "REJECTED", "THROTTLED UNTIL", "ERROR");
+	buf_init(&note);
+	buf_printf(b, STATUS_FMT "%s\n", "STREAM", "PROVIDER", "STATE", "DONE/TOTAL", "%",
+	    "LAST SYNC", "NOTE");
 	for (i = 0; i < n; i = j) {
 		const char *colon = strchr(rows[i].stream, ':');
 		size_t baselen = colon ? (size_t)(colon - rows[i].stream) : 0;
-		long long done = 0, total = 0, rejected = 0, lists = 0, complete = 0;
-		const char *state = NULL, *error = NULL, *last = "", *thr = "";
-		char name[64], st[48];
+		long long done = 0, total = 0, rejected = 0, unserved = 0;
+		long long lists = 0, complete = 0, forbidden = 0, unavailable = 0, partial = 0;
+		const char *state = "complete", *error = NULL, *last = "";
+		struct row sum;
+		char name[64];
 
+		buf_reset(&note);
 		if (colon == NULL) {
-			status_line(b, rows[i].stream, rows[i].provider, rows[i].state,
-			    rows[i].done, rows[i].total, rows[i].last, rows[i].rejected,
-			    rows[i].throttled, rows[i].error);
+			row_note(&rows[i], &note);
+			status_line(b, rows[i].stream, &rows[i], rows[i].state, rows[i].done,
+			    rows[i].total, rows[i].last, &note);
 			j = i + 1;
 			continue;
 		}
@@ -541,25 +708,44 @@ status_table(struct row *rows, size_t n, struct buf *b)
 			struct row *r = &rows[j];
 
 			lists++;
-			done += r->done > 0 ? r->done : 0;
-			total += r->total > 0 ? r->total : 0;
-			rejected += r->rejected > 0 ? r->rejected : 0;
-			if (strcmp(r->state, "complete") == 0 || strcmp(r->state, "forbidden") == 0)
+			done = add_sat(done, r->done);
+			total = add_sat(total, r->total);
+			rejected = add_sat(rejected, r->rejected);
+			unserved = add_sat(unserved, r->unserved);
+			if (r->forbidden)
+				forbidden++;
+			else if (r->unavailable)
+				unavailable++;
+			else if (strcmp(r->state, "complete") == 0)
 				complete++;
-			else if (state == NULL || r->running)
+			else
+				partial++;
+			if (state_rank(r->state) > state_rank(state))
 				state = r->state;
-			if (r->error)
+			if (r->error && !r->forbidden && !r->unavailable)
 				error = r->error;
 			if (strcmp(r->last, last) > 0)
 				last = r->last;
-			if (strcmp(r->throttled, thr) > 0)
-				thr = r->throttled;
 		}
 		snprintf(name, sizeof name, "%.*s", (int)baselen, rows[i].stream);
-		snprintf(st, sizeof st, "%s", state ? state : "complete");
-		status_line(b, name, rows[i].provider, st, done, total, last, rejected, thr, error);
-		buf_printf(b, "  (%lld playlists, %lld complete)\n", lists, complete);
+		memset(&sum, 0, sizeof sum);
+		sum.provider = rows[i].provider;
+		buf_printf(&note, "%lld playlists: %lld complete", lists, complete);
+		if (forbidden)
+			buf_printf(&note, ", %lld forbidden", forbidden);
+		if (unavailable)
+			buf_printf(&note, ", %lld unavailable", unavailable);
+		if (partial)
+			buf_printf(&note, ", %lld not", partial);
+		if (unserved > 0)
+			note_add(&note, "%s unserved", unserved, NULL);
+		if (rejected > 0)
+			note_add(&note, "%s rejected", rejected, NULL);
+		if (error)
+			note_add(&note, NULL, 0, error);
+		status_line(b, name, &sum, state, done, total, last, &note);
 	}
+	buf_free(&note);
 }
 
 static volatile sig_atomic_t stop_watch;
@@ -570,6 +756,9 @@ on_signal(int sig)
 	stop_watch = sig;
 }
 
+/* --watch: once a sync has been seen running, wait this long for its next stage. */
+#define WATCH_GRACE_S 10
+
 static int
 cmd_status(const char *path)
 {
@@ -577,16 +766,17 @@ cmd_status(const char *path)
 	struct row *rows;
 	struct buf b;
 	size_t n, i;
-	int running, tty = isatty(STDOUT_FILENO);
+	int running, followed = 0, idle = 0, version;
+	int tty = isatty(STDOUT_FILENO);
 
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	buf_init(&b);
-	do {
+	for (;;) {
 		buf_reset(&b);
-		db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+		db = open_crate(path, 0, &version);
 		rows = NULL;
-		n = db && db_has_schema(db) ? status_rows(db, &rows) : 0;
+		n = db ? status_rows(db, version, &rows) : 0;
 		db_close(db);
 		running = 0;
 		for (i = 0; i < n; i++)
@@ -602,9 +792,23 @@ cmd_status(const char *path)
 		out(b.data);
 		fflush(stdout);
 		rows_free(rows, n);
-		if (opt_watch && running && !stop_watch)
-			sleep(1);
-	} while (opt_watch && running && !stop_watch);
+		/*
+		 * A sync is several stores one after another (sync-library runs a
+		 * pipeline per stream): --watch follows it until no store has run
+		 * for WATCH_GRACE_S seconds.
+		 */
+		if (running) {
+			followed = 1;
+			idle = 0;
+		} else {
+			idle++;
+		}
+		if (!opt_watch || stop_watch || (!running && (!followed || idle > WATCH_GRACE_S)))
+			break;
+		sleep(1);
+		if (stop_watch)
+			break;
+	}
 	buf_free(&b);
 	stdout_close_or_die();
 	return 0;

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -20,6 +21,14 @@
  * playlist item): a full record replaces a stub, a stub never replaces a
  * full row.
  */
+/* The artists of a track or an album as text ("A, B"), in their order. */
+#define ARTIST_NAMES(REL, OWNER, P, ID) "(SELECT group_concat(name, ', ') FROM" \
+	" (SELECT coalesce(a.name, x.artist_id) AS name FROM " REL " x" \
+	" LEFT JOIN artists a ON a.provider = x.provider AND a.id = x.artist_id" \
+	" WHERE x.provider = " P " AND x." OWNER " = " ID " ORDER BY x.position))"
+#define TRACK_ARTISTS(P, ID) ARTIST_NAMES("track_artists", "track_id", P, ID)
+#define ALBUM_ARTISTS(P, ID) ARTIST_NAMES("album_artists", "album_id", P, ID)
+
 static const char *migration[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE artists ("
@@ -98,6 +107,105 @@ static const char *migration[] = {
 	"\n  provider TEXT NOT NULL, stream TEXT NOT NULL,"
 	"\n  state TEXT NOT NULL, updated_at TEXT NOT NULL,"
 	"\n  PRIMARY KEY (provider, stream));",
+
+	/*
+	 * ---- 1 -> 2: the store helper's block (issues 11, 12, 14) ----
+	 * library.pass: the walk's pass that last saw the member (only the
+	 * final pass counts as seen). sync_runs.held: soft deletes the guard
+	 * held back; unserved: items the provider counts but never serves.
+	 * Playlist entries may be episodes or unavailable (a reason, no
+	 * track); rejects keeps what validate set aside; entry history keeps
+	 * entries taken out of a playlist; views answer people's questions.
+	 * Described column by column in crate-db(5).
+	 */
+	"ALTER TABLE library ADD COLUMN pass INTEGER;"
+	"ALTER TABLE sync_runs ADD COLUMN held INTEGER;"
+	"ALTER TABLE sync_runs ADD COLUMN unserved INTEGER;"
+	"ALTER TABLE playlist_items ADD COLUMN episode_id TEXT;"
+	"ALTER TABLE playlist_items ADD COLUMN reason TEXT;"
+	"CREATE TABLE episodes ("
+	"\n  provider TEXT NOT NULL, id TEXT NOT NULL,"
+	"\n  title TEXT, show_id TEXT, show_name TEXT, duration_ms INTEGER,"
+	"\n  release_date TEXT, release_date_precision TEXT, uri TEXT,"
+	"\n  data TEXT NOT NULL,"
+	"\n  PRIMARY KEY (provider, id));"
+	"CREATE TABLE rejects ("
+	"\n  reject_id INTEGER PRIMARY KEY,"
+	"\n  provider TEXT, stream TEXT, id TEXT, reason TEXT NOT NULL,"
+	"\n  line INTEGER, input TEXT, sync_id TEXT, time TEXT NOT NULL);"
+	"CREATE INDEX rejects_stream ON rejects (stream, sync_id);"
+	"CREATE TABLE playlist_entry_history ("
+	"\n  provider TEXT NOT NULL, playlist_id TEXT NOT NULL,"
+	"\n  kind TEXT NOT NULL, item_id TEXT NOT NULL,"
+	"\n  added_at TEXT NOT NULL DEFAULT '',"
+	"\n  first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	"\n  sync_id TEXT, pass INTEGER, removed_at TEXT,"
+	"\n  PRIMARY KEY (provider, playlist_id, kind, item_id, added_at));"
+	"CREATE INDEX playlist_entry_history_pending"
+	"\n  ON playlist_entry_history (provider, playlist_id) WHERE sync_id IS NULL;"
+	"CREATE INDEX playlist_items_track ON playlist_items (provider, track_id);"
+	"CREATE INDEX playlist_items_episode ON playlist_items (provider, episode_id);"
+	"CREATE INDEX tracks_album ON tracks (provider, album_id);"
+	"CREATE INDEX library_stream ON library (stream, removed_at);"
+	"CREATE VIEW saved_tracks AS"
+	"\n  SELECT l.provider, t.id, t.title, " TRACK_ARTISTS("t.provider", "t.id") " AS artists,"
+	"\n    al.title AS album,"
+	"\n    t.duration_ms, t.isrc, l.added_at, l.first_seen"
+	"\n  FROM library l JOIN tracks t ON t.provider = l.provider AND t.id = l.id"
+	"\n  LEFT JOIN albums al ON al.provider = t.provider AND al.id = t.album_id"
+	"\n  WHERE l.stream = 'tracks' AND l.removed_at IS NULL;"
+	"CREATE VIEW saved_albums AS"
+	"\n  SELECT l.provider, al.id, al.title, " ALBUM_ARTISTS("al.provider", "al.id") " AS artists,"
+	"\n    al.release_date,"
+	"\n    al.album_type, al.total_tracks, al.label, al.upc, l.added_at, l.first_seen"
+	"\n  FROM library l JOIN albums al ON al.provider = l.provider AND al.id = l.id"
+	"\n  WHERE l.stream = 'albums' AND l.removed_at IS NULL;"
+	"CREATE VIEW followed_artists AS"
+	"\n  SELECT l.provider, a.id, a.name, a.genres, a.popularity, a.followers,"
+	"\n    l.added_at, l.first_seen"
+	"\n  FROM library l JOIN artists a ON a.provider = l.provider AND a.id = l.id"
+	"\n  WHERE l.stream = 'artists' AND l.removed_at IS NULL;"
+	"CREATE VIEW my_playlists AS"
+	"\n  SELECT l.provider, p.id, p.name, p.owner_name, p.track_count, p.public,"
+	"\n    p.collaborative, p.description, l.added_at, l.first_seen"
+	"\n  FROM library l JOIN playlists p ON p.provider = l.provider AND p.id = l.id"
+	"\n  WHERE l.stream = 'playlists' AND l.removed_at IS NULL;"
+	"CREATE VIEW playlist_entries AS"
+	"\n  SELECT i.provider, i.playlist_id, p.name AS playlist, i.position,"
+	"\n    CASE WHEN i.track_id IS NOT NULL THEN 'track'"
+	"\n      WHEN i.episode_id IS NOT NULL THEN 'episode' ELSE 'unavailable' END AS kind,"
+	"\n    coalesce(t.title, e.title) AS title,"
+	"\n    coalesce(" TRACK_ARTISTS("i.provider", "i.track_id") ", e.show_name) AS artists,"
+	"\n    al.title AS album, i.added_at, i.added_by, i.track_id, i.episode_id, i.reason"
+	"\n  FROM playlist_items i"
+	"\n  LEFT JOIN playlists p ON p.provider = i.provider AND p.id = i.playlist_id"
+	"\n  LEFT JOIN tracks t ON t.provider = i.provider AND t.id = i.track_id"
+	"\n  LEFT JOIN albums al ON al.provider = t.provider AND al.id = t.album_id"
+	"\n  LEFT JOIN episodes e ON e.provider = i.provider AND e.id = i.episode_id;"
+	"CREATE VIEW removed_items AS"
+	"\n  SELECT l.provider, l.stream AS kind, l.id, NULL AS playlist,"
+	"\n    coalesce(t.title, al.title, a.name, p.name) AS name,"
+	"\n    CASE l.stream WHEN 'tracks' THEN " TRACK_ARTISTS("l.provider", "l.id")
+	"\n      WHEN 'albums' THEN " ALBUM_ARTISTS("l.provider", "l.id") " END AS artists,"
+	"\n    l.removed_at"
+	"\n  FROM library l"
+	"\n  LEFT JOIN tracks t ON l.stream = 'tracks' AND t.provider = l.provider AND t.id = l.id"
+	"\n  LEFT JOIN albums al ON l.stream = 'albums' AND al.provider = l.provider AND al.id = l.id"
+	"\n  LEFT JOIN artists a ON l.stream = 'artists' AND a.provider = l.provider AND a.id = l.id"
+	"\n  LEFT JOIN playlists p ON l.stream = 'playlists' AND p.provider = l.provider AND p.id = l.id"
+	"\n  WHERE l.removed_at IS NOT NULL"
+	"\n  UNION ALL"
+	"\n  SELECT h.provider, 'playlist entry', h.item_id, p.name,"
+	"\n    coalesce(t.title, e.title),"
+	"\n    CASE h.kind WHEN 'track' THEN " TRACK_ARTISTS("h.provider", "h.item_id")
+	"\n      ELSE e.show_name END, h.removed_at"
+	"\n  FROM playlist_entry_history h"
+	"\n  LEFT JOIN playlists p ON p.provider = h.provider AND p.id = h.playlist_id"
+	"\n  LEFT JOIN tracks t ON h.kind = 'track' AND t.provider = h.provider AND t.id = h.item_id"
+	"\n  LEFT JOIN episodes e ON h.kind = 'episode' AND e.provider = h.provider"
+	"\n    AND e.id = h.item_id"
+	"\n  WHERE h.removed_at IS NOT NULL;",
+	/* ---- end of the store helper's block ---- */
 };
 
 #define NMIGRATIONS ((int)(sizeof migration / sizeof migration[0]))
@@ -110,6 +218,27 @@ static sqlite3_stmt *put_stmt;
 const char *
 db_errmsg(sqlite3 *db)
 {
+	static char msg[512];
+	int e = sqlite3_system_errno(db);
+
+	int code = sqlite3_errcode(db) & 0xff;
+	struct rlimit fsize;
+
+	/*
+	 * "disk I/O error" says little: the system's reason says what to fix.
+	 * A write cut short by a file size limit (ulimit -f: store ignores
+	 * SIGXFSZ) often leaves no errno: the limit is named instead.
+	 */
+	if ((code == SQLITE_IOERR || code == SQLITE_FULL) && (e == EFBIG || (e == 0 &&
+	    getrlimit(RLIMIT_FSIZE, &fsize) == 0 && fsize.rlim_cur != RLIM_INFINITY))) {
+		snprintf(msg, sizeof msg, "%s (%s: the file size limit, ulimit -f)",
+		    sqlite3_errmsg(db), strerror(EFBIG));
+		return msg;
+	}
+	if (e != 0 && code == SQLITE_IOERR) {
+		snprintf(msg, sizeof msg, "%s (%s)", sqlite3_errmsg(db), strerror(e));
+		return msg;
+	}
 	return sqlite3_errmsg(db);
 }
 
@@ -172,16 +301,25 @@ db_interrupt_on(volatile sig_atomic_t *flag)
 }
 
 /*
- * SQLite's busy handler: wait in steps of 10 ms for up to the busy timeout,
- * but give up at once when a signal asked the tool to stop.
+ * SQLite's busy handler: wait in steps of 10 ms until the deadline of the
+ * wait in progress (exec_waiting's, else the busy timeout from the first
+ * call), but give up at once when a signal asked the tool to stop. Time is
+ * measured, not counted in steps, so a wait never outlasts its timeout.
  */
+static long long busy_deadline, busy_first;
+
 static int
 busy_handler(void *arg, int count)
 {
+	long long now = mono_ms(), limit;
+
 	(void)arg;
-	if ((stop_flag && *stop_flag) || (long long)count * 10 >= busy_limit_ms)
+	if (count == 0)
+		busy_first = now;
+	limit = busy_deadline ? busy_deadline : busy_first + busy_limit_ms;
+	if ((stop_flag && *stop_flag) || now >= limit)
 		return 0;
-	sleep_ms(10);
+	sleep_ms(limit - now < 10 ? limit - now : 10);
 	return 1;
 }
 
@@ -192,14 +330,17 @@ exec_waiting(sqlite3 *db, const char *sql, long long busy_ms)
 	long long start = mono_ms();
 	int rc;
 
+	busy_deadline = start + busy_ms;
 	for (;;) {
 		rc = db_exec(db, sql);
 		if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
-			return rc;
+			break;
 		if (mono_ms() - start >= busy_ms || (stop_flag && *stop_flag))
-			return rc;
+			break;
 		sleep_ms(10 + (rand() ^ getpid()) % 40);
 	}
+	busy_deadline = 0;
+	return rc;
 }
 
 int
@@ -249,7 +390,7 @@ migrate(sqlite3 *db, const char *path, long long busy_ms)
 		return;
 	rc = db_begin(db, busy_ms);
 	if (rc != SQLITE_OK)
-		die(db_status(rc), "%s: %s", path, sqlite3_errmsg(db));
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
 	/* Read again under the write lock: another process may have migrated. */
 	v = user_version(db);
 	if (v > NMIGRATIONS)
@@ -270,7 +411,7 @@ migrate(sqlite3 *db, const char *path, long long busy_ms)
 		int status = db_status(rc);
 		char msg[256];
 
-		snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
+		snprintf(msg, sizeof msg, "%s", db_errmsg(db));
 		db_rollback(db);
 		die(status, "%s: cannot create the schema: %s", path, msg);
 	}
@@ -304,12 +445,19 @@ db_open(const char *path, int readonly, long long busy_ms)
 	sqlite3_extended_result_codes(db, 1);
 	if (readonly)
 		return db;
+	/*
+	 * A new database gets pages of 16 KiB (a library's rows are long: a
+	 * track's data is some 650 bytes): measured with scripts/bench-store,
+	 * a quarter less CPU time than SQLite's default 4 KiB. An existing
+	 * database keeps its page size (the pragma does nothing to it).
+	 */
+	db_exec(db, "PRAGMA page_size = 16384");
 	/* Changing the journal mode needs the database to itself for a moment. */
 	rc = exec_waiting(db, "PRAGMA journal_mode = WAL", busy_ms);
 	if (rc == SQLITE_OK)
 		rc = db_exec(db, "PRAGMA synchronous = NORMAL");
 	if (rc != SQLITE_OK)
-		die(db_status(rc), "%s: %s", path, sqlite3_errmsg(db));
+		die(db_status(rc), "%s: %s", path, db_errmsg(db));
 	migrate(db, path, busy_ms);
 	return db;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tree.h"
 #include "util.h"
 
 #define READ_BLOCK 65536
@@ -20,7 +21,7 @@ struct msg_reader {
 	int eof;
 	struct buf line;
 	size_t lineno;
-	yajl_val tree;
+	struct tree *tree;	/* the last message's, in an arena */
 	char error[256];
 };
 
@@ -33,6 +34,7 @@ msg_reader_new(int fd, const char *name, size_t cap)
 	r->name = xstrdup(name ? name : "-");
 	r->cap = cap ? cap : RECORD_CAP_DEFAULT;
 	r->block = xmalloc(READ_BLOCK);
+	r->tree = tree_new();
 	buf_init(&r->line);
 	return r;
 }
@@ -55,8 +57,7 @@ msg_reader_free(struct msg_reader *r)
 {
 	if (r == NULL)
 		return;
-	if (r->tree)
-		yajl_tree_free(r->tree);
+	tree_free(r->tree);
 	buf_free(&r->line);
 	free(r->block);
 	free(r->name);
@@ -182,40 +183,42 @@ msg_read(struct msg_reader *r, struct msg *m)
 {
 	const char *type;
 	char err[200];
+	yajl_val root;
 	int got;
 
-	if (r->tree) {
-		yajl_tree_free(r->tree);
-		r->tree = NULL;
-	}
+	tree_reset(r->tree);
 	got = msg_read_line(r, m);
 	if (got != MSG_OK)
 		return got;
-	r->tree = json_parse(m->line, m->len, err, sizeof err);
-	if (r->tree == NULL) {
+	/* the line passes on as read (validate): its lone surrogates made \ufffd there too */
+	json_fix_surrogates(r->line.data, r->line.len);
+	root = tree_parse(r->tree, m->line, m->len, err, sizeof err);
+	if (root == NULL) {
 		char why[240];
 
-		snprintf(why, sizeof why, "not JSON: %s", err);
+		/* valid JSON that crate refuses says so itself */
+		snprintf(why, sizeof why, "%s%s", strncmp(err, "a NUL", 5) == 0 ? "" : "not JSON: ",
+		    err);
 		return bad(r, why);
 	}
-	m->root = r->tree;
-	if (r->tree->type != yajl_t_object)
+	m->root = root;
+	if (root->type != yajl_t_object)
 		return bad(r, "not a message: not a JSON object");
-	type = json_str(json_member(r->tree, "type"));
+	type = json_str(json_member(root, "type"));
 	if (type == NULL)
 		return bad(r, "not a message: no \"type\"");
 	m->type_name = type;
-	m->stream = json_str(json_member(r->tree, "stream"));
+	m->stream = json_str(json_member(root, "stream"));
 	if (strcmp(type, "RECORD") == 0) {
 		m->type = MSG_RECORD;
-		m->record = json_member(r->tree, "record");
+		m->record = json_member(root, "record");
 		if (m->stream == NULL)
 			return bad(r, "RECORD without a \"stream\"");
 		if (m->record == NULL || m->record->type != yajl_t_object)
 			return bad(r, "RECORD without a \"record\" object");
 	} else if (strcmp(type, "STATE") == 0) {
 		m->type = MSG_STATE;
-		m->value = json_member(r->tree, "value");
+		m->value = json_member(root, "value");
 		if (m->value == NULL || m->value->type != yajl_t_object)
 			return bad(r, "STATE without a \"value\" object");
 	} else if (strcmp(type, "SCHEMA") == 0) {
@@ -323,40 +326,6 @@ msg_record_close(struct jw *w, const char *time_extracted)
 {
 	if (time_extracted)
 		jw_kstr(w, "time_extracted", time_extracted);
-	jw_obj_end(w);
-}
-
-void
-msg_schema(struct jw *w, const char *stream)
-{
-	jw_obj(w);
-	jw_kstr(w, "type", "SCHEMA");
-	jw_kstr(w, "stream", stream);
-	jw_key(w, "schema");
-	jw_obj(w);
-	jw_kstr(w, "type", "object");
-	jw_key(w, "properties");
-	jw_obj(w);
-	jw_key(w, "provider");
-	jw_obj(w);
-	jw_kstr(w, "type", "string");
-	jw_obj_end(w);
-	jw_key(w, "id");
-	jw_obj(w);
-	jw_kstr(w, "type", "string");
-	jw_obj_end(w);
-	jw_obj_end(w);
-	jw_key(w, "required");
-	jw_arr(w);
-	jw_str(w, "provider");
-	jw_str(w, "id");
-	jw_arr_end(w);
-	jw_obj_end(w);
-	jw_key(w, "key_properties");
-	jw_arr(w);
-	jw_str(w, "provider");
-	jw_str(w, "id");
-	jw_arr_end(w);
 	jw_obj_end(w);
 }
 

@@ -7,6 +7,8 @@
  * the cap and the next line is read normally. Every result carries the line
  * number. What msg_read returns (the tree, the line, the strings) is owned by
  * the reader and valid until the next msg_read or msg_reader_free.
+ * The tree is built in an arena (tree.h): never yajl_tree_free it; its objects
+ * know the text they arrived as (tree_text).
  *
  * Writer: whole lines only. Lines are gathered into writes of at most PIPE_BUF
  * bytes, never splitting a line, so every write of a line shorter than PIPE_BUF
@@ -88,8 +90,18 @@ int msg_flush(struct msg_writer *w);
  */
 void msg_record_open(struct jw *w, const char *stream);
 void msg_record_close(struct jw *w, const char *time_extracted);
-/* {"type":"SCHEMA","stream":S,"schema":{...},"key_properties":["provider","id"]} */
+/*
+ * {"type":"SCHEMA","stream":S,"schema":{...},"key_properties":["provider","id"]}
+ * with the full JSON Schema of the stream's canonical records (schema.c): every
+ * field, its type and whether it may be null. A stream crate does not know, or
+ * any stream of the generic provider (records as the provider gave them),
+ * declares provider and id only; a NULL provider means the provider's own
+ * items (fetch-pages --raw): any object, no key_properties. Stream "rejects"
+ * (validate's rejected items, whatever the provider) has no key_properties. msg_schema(w, stream) is
+ * the canonical schema of any provider but generic.
+ */
 void msg_schema(struct jw *w, const char *stream);
+void msg_schema_of(struct jw *w, const char *stream, const char *provider);
 
 /* The bookmark of stream in a STATE value ({"bookmarks":{S:{...}}}), or NULL. */
 yajl_val msg_bookmark(yajl_val state_value, const char *stream);

@@ -20,6 +20,7 @@ enum {
 	EXIT_REJECTS = 1,	/* validate: something was rejected */
 	EXIT_USAGE = 64,	/* bad command line */
 	EXIT_DATAERR = 65,	/* the provider's data cannot be understood */
+	EXIT_NOINPUT = 66,	/* store: not one message arrived */
 	EXIT_SOFTWARE = 70,	/* internal error */
 	EXIT_IOERR = 74,	/* input/output error: full disk, database I/O */
 	EXIT_TEMPFAIL = 75,	/* partial but resumable */

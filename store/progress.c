@@ -27,7 +27,8 @@ static long long last_draw_ms;
 
 struct total {
 	const char *base, *provider;
-	long long stored, new, updated, unchanged, removed, invalid, forbidden;
+	long long stored, new, updated, unchanged, removed, invalid, forbidden, unavailable;
+	long long held, unserved, skipped;
 	long long fetched, total, rejected;	/* -1: unknown */
 	int complete, partial;
 	time_t throttled_until;
@@ -112,6 +113,10 @@ totals(struct stream **streams, size_t n, struct total *t, size_t max)
 		t[k].removed += c->removed;
 		t[k].invalid += c->invalid;
 		t[k].forbidden += c->forbidden;
+		t[k].unavailable += c->unavailable;
+		t[k].held += c->held > 0 ? c->held : 0;
+		t[k].unserved += c->unserved > 0 ? c->unserved : 0;
+		t[k].skipped += c->skipped > 0 ? c->skipped : 0;
 		add(&t[k].fetched, c->fetched);
 		add(&t[k].total, c->total);
 		add(&t[k].rejected, c->rejected);
@@ -249,6 +254,13 @@ progress_final(struct stream **streams, size_t n, const char *status_if_partial)
 			buf_printf(&b, "; %s not stored (invalid)", fmt_count(t[i].invalid, n1));
 		if (t[i].forbidden > 0)
 			buf_printf(&b, "; %s forbidden by the provider", fmt_count(t[i].forbidden, n1));
+		if (t[i].unavailable > 0)
+			buf_printf(&b, "; %s unavailable", fmt_count(t[i].unavailable, n1));
+		if (t[i].unserved > 0)
+			buf_printf(&b, "; %s unserved by the provider", fmt_count(t[i].unserved, n1));
+		if (t[i].skipped > 0)
+			buf_printf(&b, "; %s unreadable upstream, so nothing marked removed",
+			    fmt_count(t[i].skipped, n1));
 		say("%s", b.data);
 	}
 	buf_free(&b);
@@ -285,6 +297,9 @@ progress_report_file(const char *path, struct stream **streams, size_t n)
 		jw_kint(&w, "rejected", t[i].rejected > 0 ? t[i].rejected : 0);
 		jw_kint(&w, "invalid", t[i].invalid);
 		jw_kint(&w, "removed", t[i].removed);
+		jw_kint(&w, "held", t[i].held);
+		jw_kint(&w, "unserved", t[i].unserved);
+		jw_kint(&w, "skipped", t[i].skipped);
 		jw_key(&w, "total");
 		if (t[i].total >= 0)
 			jw_int(&w, t[i].total);

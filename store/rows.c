@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "tree.h"
 #include "util.h"
 
 #include "store.h"
@@ -59,12 +60,20 @@ static struct entity playlists = { "playlists", 1, 0, {
 static struct entity playlist_items = { "playlist_items", 0, 0, {
 	{ "playlist_id", "playlist_id", NULL }, { "position", "position", NULL },
 	{ "track_id", "track", "id" }, { "added_at", "added_at", NULL },
-	{ "added_by", "added_by", NULL } }, 0, NULL, NULL, NULL };
+	{ "added_by", "added_by", NULL }, { "episode_id", "episode", "id" },
+	{ "reason", "reason", NULL } }, 0, NULL, NULL, NULL };
+/* A podcast episode in a playlist (the entry's "episode", crate-db(5)). */
+static struct entity episodes = { "episodes", 0, 0, {
+	{ "title", "title", NULL }, { "show_id", "show", "id" },
+	{ "show_name", "show", "name" }, { "duration_ms", "duration_ms", NULL },
+	{ "release_date", "release_date", NULL },
+	{ "release_date_precision", "release_date_precision", NULL },
+	{ "uri", "uri", NULL } }, 0, NULL, NULL, NULL };
 static struct entity records = { "records", 0, 1, {
 	{ "stream", NULL, NULL } }, 0, NULL, NULL, NULL };
 
 static struct entity *entities[] = {
-	&artists, &albums, &tracks, &playlists, &playlist_items, &records
+	&artists, &albums, &tracks, &playlists, &playlist_items, &episodes, &records
 };
 #define NENTITIES (sizeof entities / sizeof entities[0])
 
@@ -72,6 +81,7 @@ static sqlite3 *db;
 static sqlite3_stmt *member_stmt;
 static sqlite3_stmt *album_artists_del, *album_artists_ins;
 static sqlite3_stmt *track_artists_del, *track_artists_ins;
+static sqlite3_stmt *entry_seen, *reject_ins;
 
 /* One data buffer per nesting level (record, embedded track, its album). */
 #define MAXDEPTH 4
@@ -157,6 +167,15 @@ rows_prepare(sqlite3 *handle)
 	track_artists_ins = db_prepare(db,
 	    "INSERT OR REPLACE INTO track_artists (provider, track_id, position, artist_id)"
 	    " VALUES (?1, ?2, ?3, ?4)");
+	/* Like library membership: the next STATE of the playlist names the sync. */
+	entry_seen = db_prepare(db,
+	    "INSERT INTO playlist_entry_history (provider, playlist_id, kind, item_id, added_at,"
+	    " first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, coalesce(?5, ''), ?6, ?6)"
+	    " ON CONFLICT DO UPDATE SET last_seen = excluded.last_seen, sync_id = NULL,"
+	    " pass = NULL, removed_at = NULL");
+	reject_ins = db_prepare(db,
+	    "INSERT INTO rejects (provider, stream, id, reason, line, input, time)"
+	    " VALUES (?1, ?2, ?3, coalesce(?4, 'rejected'), ?5, ?6, ?7)");
 }
 
 void
@@ -175,6 +194,8 @@ rows_finalize(void)
 	sqlite3_finalize(album_artists_ins);
 	sqlite3_finalize(track_artists_del);
 	sqlite3_finalize(track_artists_ins);
+	sqlite3_finalize(entry_seen);
+	sqlite3_finalize(reject_ins);
 	for (i = 0; i < MAXDEPTH; i++)
 		buf_free(&data_buf[i]);
 	buf_free(&value_buf);
@@ -208,7 +229,9 @@ rows_id(yajl_val v, char *tmp, size_t tmplen)
 static void
 bind_value(sqlite3_stmt *s, int i, yajl_val v)
 {
+	const char *text;
 	struct jw w;
+	size_t len;
 
 	if (v == NULL) {
 		sqlite3_bind_null(s, i);
@@ -234,6 +257,10 @@ bind_value(sqlite3_stmt *s, int i, yajl_val v)
 		break;
 	case yajl_t_object:
 	case yajl_t_array:
+		if ((text = tree_text(v, &len)) != NULL) {
+			sqlite3_bind_text(s, i, text, (int)len, SQLITE_STATIC);
+			break;
+		}
 		buf_reset(&value_buf);
 		jw_init(&w, &value_buf);
 		jw_value(&w, v);
@@ -283,25 +310,26 @@ bind_row(struct entity *e, sqlite3_stmt *s, const char *stream, const char *prov
 }
 
 /*
- * Writes one row of e from rec: UP_NEW (a new row, or a stub replaced by the
- * full record), UP_UPDATED, UP_UNCHANGED, or UP_FAILED.
+ * The last upsert inserted its row (it was not there): then no relation rows
+ * of it are there either (they are written after it, in its transaction, and
+ * store deletes no entity row), and there are none to delete.
  */
+static int inserted;
+
+/* upsert's statements: insert, else compare, else update. */
 static int
-upsert(struct entity *e, const char *stream, const char *provider, const char *id,
-    yajl_val rec, int stub, int depth, int *rc)
+upsert_row(struct entity *e, const char *stream, const char *provider, const char *id,
+    yajl_val rec, int stub, const struct buf *data, int *rc)
 {
-	struct buf *data = &data_buf[depth];
-	struct jw w;
 	int got, was_stub, same;
 
-	buf_reset(data);
-	jw_init(&w, data);
-	jw_value(&w, rec);
 	bind_row(e, e->ins, stream, provider, id, rec, stub, data);
 	if (done(e->ins, rc) != 0)
 		return UP_FAILED;
-	if (sqlite3_changes(db) > 0)
+	if (sqlite3_changes(db) > 0) {
+		inserted = 1;
 		return UP_NEW;
+	}
 
 	sqlite3_bind_text(e->sel, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_text(e->sel, 2, id, -1, SQLITE_STATIC);
@@ -328,10 +356,86 @@ upsert(struct entity *e, const char *stream, const char *provider, const char *i
 	return was_stub && !stub ? UP_NEW : UP_UPDATED;
 }
 
-/* artists[{id,name}] of an album or track: stub artists and the relation rows. */
+/*
+ * The stubs this process wrote or found: a library of 100,000 tracks names
+ * its 20,000 albums and 5,000 artists 100,000 times each, and every time but
+ * the first the stub is already there, the same. A slot per hash of (table,
+ * provider, id) holds the hash of the stub's data; a stub found there with the
+ * same data is UP_UNCHANGED without a statement. A slot is overwritten by the
+ * next id that hashes to it, so memory is fixed (STUBS slots) whatever the
+ * library's size. A rollback forgets them all (rows_forget).
+ */
+#define STUBS (1u << 16)
+static struct stub_slot {
+	unsigned long long key, data;
+} stubs[STUBS];
+
+static unsigned long long
+hash(unsigned long long h, const void *p, size_t n)
+{
+	const unsigned char *s = p;
+
+	/* FNV-1a, 64 bits */
+	while (n--)
+		h = (h ^ *s++) * 0x100000001b3ULL;
+	return h;
+}
+
+void
+rows_forget(void)
+{
+	memset(stubs, 0, sizeof stubs);
+}
+
+/*
+ * Writes one row of e from rec: UP_NEW (a new row, or a stub replaced by the
+ * full record), UP_UPDATED, UP_UNCHANGED, or UP_FAILED.
+ */
+static int
+upsert(struct entity *e, const char *stream, const char *provider, const char *id,
+    yajl_val rec, int stub, int depth, int *rc)
+{
+	struct buf *data = &data_buf[depth];
+	struct stub_slot *slot = NULL;
+	unsigned long long key = 0, sum = 0;
+	const char *text;
+	struct jw w;
+	size_t len;
+	int got;
+
+	inserted = 0;
+	/* The record's text as it arrived, else written out again. */
+	buf_reset(data);
+	if ((text = tree_text(rec, &len)) != NULL) {
+		buf_add(data, text, len);
+	} else {
+		jw_init(&w, data);
+		jw_value(&w, rec);
+	}
+	if (stub) {
+		key = hash(0xcbf29ce484222325ULL, e->table, strlen(e->table) + 1);
+		key = hash(key, provider, strlen(provider) + 1);
+		key = hash(key, id, strlen(id)) | 1;
+		sum = hash(0xcbf29ce484222325ULL, data->data, data->len);
+		slot = &stubs[key & (STUBS - 1)];
+		if (slot->key == key && slot->data == sum)
+			return UP_UNCHANGED;
+	}
+	got = upsert_row(e, stream, provider, id, rec, stub, data, rc);
+	if (slot && got != UP_FAILED) {
+		slot->key = key;
+		slot->data = sum;
+	}
+	return got;
+}
+
+/*
+ * artists[{id,name}] of an album or track: stub artists and the relation rows
+ * (those of before deleted first, unless the owner row was just inserted).
+ */
 static int
 artist_refs(sqlite3_stmt *del, sqlite3_stmt *ins, const char *provider,
-    const char *owner_id, yajl_val list, int depth, int *rc)
+    const char *owner_id, int fresh, yajl_val list, int depth, int *rc)
 {
 	char tmp[64];
 	const char *aid;
@@ -340,8 +444,9 @@ artist_refs(sqlite3_stmt *del, sqlite3_stmt *ins, const char *provider,
 
 	sqlite3_bind_text(del, 1, provider, -1, SQLITE_STATIC);
 	sqlite3_bind_text(del, 2, owner_id, -1, SQLITE_STATIC);
-	if (done(del, rc) != 0)
+	if (!fresh && done(del, rc) != 0)
 		return -1;
+	sqlite3_reset(del);
 	for (i = 0; i < n; i++) {
 		a = json_at(list, i);
 		if ((aid = rows_id(json_member(a, "id"), tmp, sizeof tmp)) == NULL)
@@ -366,11 +471,12 @@ track(const char *provider, const char *id, yajl_val rec, int stub, int depth, i
 	char tmp[64];
 	const char *album_id;
 	yajl_val album;
-	int got;
+	int got, fresh;
 
 	got = upsert(&tracks, "tracks", provider, id, rec, stub, depth, rc);
 	if (got != UP_NEW && got != UP_UPDATED)
 		return got;
+	fresh = inserted;
 	album = json_member(rec, "album");
 	album_id = rows_id(json_member(album, "id"), tmp, sizeof tmp);
 	if (album_id && album->type == yajl_t_object) {
@@ -381,10 +487,10 @@ track(const char *provider, const char *id, yajl_val rec, int stub, int depth, i
 		/* A stub album written here gets its artists too, when it names them. */
 		if ((a == UP_NEW || a == UP_UPDATED) && json_len(json_member(album, "artists")) &&
 		    artist_refs(album_artists_del, album_artists_ins, provider, album_id,
-		    json_member(album, "artists"), depth + 1, rc) != 0)
+		    inserted, json_member(album, "artists"), depth + 1, rc) != 0)
 			return UP_FAILED;
 	}
-	if (artist_refs(track_artists_del, track_artists_ins, provider, id,
+	if (artist_refs(track_artists_del, track_artists_ins, provider, id, fresh,
 	    json_member(rec, "artists"), depth + 1, rc) != 0)
 		return UP_FAILED;
 	return got;
@@ -402,6 +508,54 @@ member(const char *stream, const char *provider, const char *id, yajl_val rec,
 	return done(member_stmt, rc);
 }
 
+/* The entry's track or episode is in the playlist (its history, crate-db(5)). */
+static int
+entry(const char *provider, yajl_val rec, const char *now, int *rc)
+{
+	char tmp[64];
+	const char *kind = "track", *item;
+
+	item = rows_id(json_member(json_member(rec, "track"), "id"), tmp, sizeof tmp);
+	if (item == NULL) {
+		kind = "episode";
+		item = rows_id(json_member(json_member(rec, "episode"), "id"), tmp, sizeof tmp);
+	}
+	if (item == NULL)
+		return 0;
+	sqlite3_bind_text(entry_seen, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(entry_seen, 2, json_str(json_member(rec, "playlist_id")), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(entry_seen, 3, kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(entry_seen, 4, item, -1, SQLITE_STATIC);
+	bind_value(entry_seen, 5, json_member(rec, "added_at"));
+	sqlite3_bind_text(entry_seen, 6, now, -1, SQLITE_STATIC);
+	return done(entry_seen, rc);
+}
+
+int
+rows_reject(yajl_val rec, const char *now, int *rc)
+{
+	const char *keys[] = { "provider", "stream", "id", "reason", "line", "input" };
+	yajl_val v;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		v = json_member(rec, keys[i]);
+		/* the offending input is kept as text, whatever it was */
+		if (i == 5 && v && v->type != yajl_t_string && v->type != yajl_t_null) {
+			bind_value(reject_ins, i + 1, v);
+			continue;
+		}
+		if (v && (v->type == yajl_t_object || v->type == yajl_t_array))
+			v = NULL;
+		bind_value(reject_ins, i + 1, v);
+	}
+	sqlite3_bind_text(reject_ins, 7, now, -1, SQLITE_STATIC);
+	i = done(reject_ins, rc);
+	sqlite3_clear_bindings(reject_ins);
+	return i;
+}
+
 int
 rows_record(const char *stream, const char *provider, const char *id,
     yajl_val rec, const char *now, int *rc, const char **why)
@@ -417,7 +571,7 @@ rows_record(const char *stream, const char *provider, const char *id,
 	} else if (strcmp(stream, "albums") == 0) {
 		got = upsert(&albums, stream, provider, id, rec, 0, 0, rc);
 		if ((got == UP_NEW || got == UP_UPDATED) &&
-		    artist_refs(album_artists_del, album_artists_ins, provider, id,
+		    artist_refs(album_artists_del, album_artists_ins, provider, id, inserted,
 		    json_member(rec, "artists"), 1, rc) != 0)
 			got = UP_FAILED;
 	} else if (strcmp(stream, "tracks") == 0) {
@@ -436,6 +590,14 @@ rows_record(const char *stream, const char *provider, const char *id,
 		if ((got == UP_NEW || got == UP_UPDATED) && t && t->type == yajl_t_object &&
 		    (tid = rows_id(json_member(t, "id"), tmp, sizeof tmp)) != NULL &&
 		    track(provider, tid, t, 1, 1, rc) == UP_FAILED)
+			got = UP_FAILED;
+		/* An episode entry (then track is null): the episode is a row of its own. */
+		t = json_member(rec, "episode");
+		if ((got == UP_NEW || got == UP_UPDATED) && t && t->type == yajl_t_object &&
+		    (tid = rows_id(json_member(t, "id"), tmp, sizeof tmp)) != NULL &&
+		    upsert(&episodes, "episodes", provider, tid, t, 0, 1, rc) == UP_FAILED)
+			got = UP_FAILED;
+		if (got != UP_FAILED && entry(provider, rec, now, rc) != 0)
 			got = UP_FAILED;
 		return got;
 	} else {

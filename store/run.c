@@ -36,9 +36,28 @@ static int read_failed;
 
 static sqlite3_stmt *run_insert, *run_update, *adopt_pending, *soft_delete, *items_truncate;
 static sqlite3_stmt *savepoint, *release, *item_delete;
+static sqlite3_stmt *guard_count, *entries_adopt, *entries_remove, *rejects_adopt;
+static long long messages;	/* messages read (store says so when none came) */
 
-/* Positions past this are not tracked (a bogus position must not cost memory). */
+/*
+ * Positions at or past the playlist's total (or SEEN_FIRST before a bookmark
+ * gave one), or past SEEN_MAX, are not tracked: a bogus position must not cost
+ * memory. Then no position counts as unseen (nothing is deleted for it).
+ */
 #define SEEN_MAX ((size_t)1 << 24)
+#define SEEN_FIRST ((size_t)1 << 14)
+
+static int
+page_size(sqlite3 *handle)
+{
+	sqlite3_stmt *s = db_prepare(handle, "PRAGMA page_size");
+	int size = 4096;
+
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0)
+		size = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return size;
+}
 
 void
 store_open(const struct store_opts *o)
@@ -51,6 +70,17 @@ store_open(const struct store_opts *o)
 		snprintf(sql, sizeof sql, "PRAGMA max_page_count = %lld", o->max_pages);
 		db_exec(db, sql);
 	}
+	/*
+	 * Sized by measuring 100,000 tracks (scripts/bench-store): a 16 MiB
+	 * page cache (the default 2 MiB sent most page reads to the kernel)
+	 * and a checkpoint every 40 MiB instead of every 4 took a third off
+	 * the CPU time; a larger cache or mmap gained nothing and mmap's pages
+	 * count as memory in use. The checkpoint comes every 40 MiB of WAL,
+	 * whatever the page size.
+	 */
+	db_exec(db, "PRAGMA cache_size = -16384");
+	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d", (40 << 20) / page_size(db));
+	db_exec(db, sql);
 	rows_prepare(db);
 	run_insert = db_prepare(db,
 	    "INSERT INTO sync_runs (stream, provider, sync_id, mode, started, status, pid)"
@@ -58,13 +88,29 @@ store_open(const struct store_opts *o)
 	run_update = db_prepare(db,
 	    "UPDATE sync_runs SET sync_id = ?2, mode = ?3, status = ?4, finished = ?5,"
 	    " fetched = ?6, stored = ?7, rejected = ?8, total = ?9, new = ?10,"
-	    " updated = ?11, unchanged = ?12, removed = ?13, error = ?14 WHERE run_id = ?1");
+	    " updated = ?11, unchanged = ?12, removed = ?13, error = ?14, held = ?15,"
+	    " unserved = ?16 WHERE run_id = ?1");
+	/* Members seen since the last STATE: seen by its sync, in this pass. */
 	adopt_pending = db_prepare(db,
-	    "UPDATE library SET sync_id = ?3"
+	    "UPDATE library SET sync_id = ?3, pass = ?4"
 	    " WHERE provider = ?1 AND stream = ?2 AND sync_id IS NULL");
+	/* Only the final pass of the sync counts as seen (a migrated row's pass is 1). */
 	soft_delete = db_prepare(db,
 	    "UPDATE library SET removed_at = ?4 WHERE provider = ?1 AND stream = ?2"
-	    " AND removed_at IS NULL AND sync_id IS NOT ?3");
+	    " AND removed_at IS NULL AND NOT (sync_id IS ?3 AND coalesce(pass, 1) = ?5)");
+	guard_count = db_prepare(db,
+	    "SELECT count(*), coalesce(sum(NOT (sync_id IS ?3 AND coalesce(pass, 1) = ?4)), 0)"
+	    " FROM library WHERE provider = ?1 AND stream = ?2 AND removed_at IS NULL");
+	entries_adopt = db_prepare(db,
+	    "UPDATE playlist_entry_history SET sync_id = ?3, pass = ?4"
+	    " WHERE provider = ?1 AND playlist_id = ?2 AND sync_id IS NULL");
+	entries_remove = db_prepare(db,
+	    "UPDATE playlist_entry_history SET removed_at = ?5"
+	    " WHERE provider = ?1 AND playlist_id = ?2 AND removed_at IS NULL"
+	    " AND NOT (sync_id IS ?3 AND coalesce(pass, 1) = ?4)");
+	rejects_adopt = db_prepare(db,
+	    "UPDATE rejects SET sync_id = ?3 WHERE (stream IS ?2 OR stream IS NULL)"
+	    " AND (provider IS ?1 OR provider IS NULL) AND sync_id IS NULL");
 	items_truncate = db_prepare(db,
 	    "DELETE FROM playlist_items"
 	    " WHERE provider = ?1 AND playlist_id = ?2 AND position >= ?3");
@@ -79,7 +125,7 @@ static void
 counts_reset(struct counts *c)
 {
 	memset(c, 0, sizeof *c);
-	c->fetched = c->total = c->rejected = -1;
+	c->fetched = c->total = c->rejected = c->skipped = c->unserved = -1;
 }
 
 /*
@@ -170,16 +216,18 @@ fail(int rc, const char *what)
 	char msg[512];
 	size_t i;
 
-	snprintf(msg, sizeof msg, "%s", sqlite3_errmsg(db));
-	if ((rc & 0xff) == SQLITE_FULL)
+	snprintf(msg, sizeof msg, "%s", db_errmsg(db));
+	if ((rc & 0xff) == SQLITE_FULL && strstr(msg, "ulimit") == NULL)
 		snprintf(msg, sizeof msg, "database or disk is full");
 	db_rollback(db);
+	rows_forget();
 	in_txn = have_savepoint = 0;
 	progress_clear();
 	for (i = 0; i < nstreams; i++)
 		streams[i]->cur = streams[i]->committed;
 	/* Best effort: on a full disk even this may not fit. */
-	if (db_begin(db, 1000) == SQLITE_OK) {
+	/* Best effort, and no second wait for a lock that outlasted the first (--busy-timeout). */
+	if (db_begin(db, (rc & 0xff) == SQLITE_BUSY ? 0 : 1000) == SQLITE_OK) {
 		for (i = 0; i < nstreams; i++) {
 			struct stream *s = streams[i];
 
@@ -222,6 +270,10 @@ run_bind_counts(const struct counts *c)
 	sqlite3_bind_int64(run_update, 11, c->updated);
 	sqlite3_bind_int64(run_update, 12, c->unchanged);
 	sqlite3_bind_int64(run_update, 13, c->removed);
+	if (c->held > 0)
+		sqlite3_bind_int64(run_update, 15, c->held);
+	if (c->unserved >= 0)
+		sqlite3_bind_int64(run_update, 16, c->unserved);
 }
 
 static void
@@ -285,8 +337,16 @@ seen_mark(struct stream *s, yajl_val position)
 	long long pos;
 	size_t byte, n;
 
-	if (json_int(position, &pos) != 0 || pos < 0 || (size_t)pos >= SEEN_MAX)
+	size_t bound = s->cur.total >= 0 ? (size_t)s->cur.total : SEEN_FIRST;
+
+	if (bound > SEEN_MAX)
+		bound = SEEN_MAX;
+	if (json_int(position, &pos) != 0 || pos < 0)
 		return;
+	if ((unsigned long long)pos >= bound) {
+		s->seen_lost = 1;
+		return;
+	}
 	byte = (size_t)pos / 8;
 	if (byte >= s->seen_len) {
 		n = s->seen_len ? s->seen_len : 64;
@@ -317,6 +377,8 @@ items_unseen_delete(struct stream *s, const char *provider, const char *playlist
 {
 	long long pos, removed = 0;
 
+	if (s->seen_lost || (unsigned long long)s->cur.total > SEEN_MAX)
+		return 0;
 	for (pos = 0; pos < s->cur.total && (size_t)pos < SEEN_MAX; pos++) {
 		if (seen_has(s, pos))
 			continue;
@@ -337,6 +399,13 @@ record(const struct msg *m)
 	struct stream *s;
 	int got, rc = SQLITE_OK;
 
+	if (strcmp(m->stream, "rejects") == 0) {
+		/* What validate set aside: kept, never a record of its stream. */
+		txn_begin();
+		if (rows_reject(m->record, now, &rc) != 0)
+			fail(rc, "cannot store a reject");
+		return;
+	}
 	provider = json_str(json_member(m->record, "provider"));
 	if (provider == NULL)
 		provider = opts->provider;
@@ -421,6 +490,74 @@ run_write(struct stream *s, const char *status, const char *error)
 	step_or_fail(run_update, "cannot record the run");
 }
 
+/* The text of a bookmark's "error", control characters stripped (one line for people). */
+static void
+set_error(struct stream *s, const char *e)
+{
+	char *p;
+
+	if (e == NULL)
+		return;
+	set_str(&s->error, e);
+	for (p = s->error; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+}
+
+/* The error a run is recorded with: why the list was not walked, or why it stopped. */
+static const char *
+run_error(const struct stream *s, int interrupted)
+{
+	if (s->cur.forbidden)
+		return "forbidden";
+	if (s->cur.unavailable)
+		return "unavailable";
+	if (s->error)
+		return s->error;
+	return interrupted && !s->cur.complete ? "interrupted" : NULL;
+}
+
+static void
+bind_key(sqlite3_stmt *st, const char *provider, const char *key)
+{
+	sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
+}
+
+/*
+ * The deletion guard (store(1) --allow-delete): a complete sync that would
+ * mark all of a non-empty stream removed, or more than both 50 members and
+ * 10% of its active ones, marks nothing and holds them. A wrong base URL or
+ * a stray empty answer must never empty a library (rsync's --max-delete).
+ */
+static int
+guard_holds(struct stream *s, const char *provider, const char *sync_id, long long pass)
+{
+	long long active = 0, gone = 0;
+	int rc;
+
+	bind_key(guard_count, provider, s->key);
+	sqlite3_bind_text(guard_count, 3, sync_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(guard_count, 4, pass);
+	rc = sqlite3_step(guard_count);
+	if (rc == SQLITE_ROW) {
+		active = sqlite3_column_int64(guard_count, 0);
+		gone = sqlite3_column_int64(guard_count, 1);
+	}
+	sqlite3_reset(guard_count);
+	sqlite3_clear_bindings(guard_count);
+	if (rc != SQLITE_ROW)
+		fail(rc, "cannot read the library");
+	s->cur.held = 0;
+	if (opts->allow_delete || gone == 0)
+		return 0;
+	if (gone < active && (gone <= 50 || gone <= active / 10))
+		return 0;
+	s->cur.held = gone;
+	s->cur.active = active;
+	return 1;
+}
+
 /* One bookmark of a STATE: the checkpoint, the run, and what completion allows. */
 static void
 bookmark(const char *key, yajl_val bm)
@@ -429,28 +566,43 @@ bookmark(const char *key, yajl_val bm)
 	struct stream *s = stream_get(key, json_str(json_member(bm, "provider")));
 	const char *sync_id = json_str(json_member(bm, "sync_id"));
 	const char *throttled = json_str(json_member(bm, "throttled_until"));
-	const char *provider;
+	const char *provider, *playlist = strchr(key, ':');
 	struct buf text;
 	struct jw w;
-	long long removed = 0;
-	int rc;
+	long long removed = 0, pass, pending_pass;
+	int rc, may_delete;
 
 	provider = stream_provider(s);
 	/* A new sync_id starts a new run of the stream. */
 	if (s->run_id && s->sync_id && sync_id && strcmp(s->sync_id, sync_id) != 0) {
 		run_write(s, s->cur.complete ? "complete" : "partial", NULL);
 		s->run_id = 0;
+		free(s->error);
+		s->error = NULL;
+		s->cur.held = 0;
 	}
 	set_str(&s->sync_id, sync_id);
 	set_str(&s->mode, json_str(json_member(bm, "mode")));
+	set_error(s, json_str(json_member(bm, "error")));
 	s->cur.fetched = bm_int(bm, "fetched");
 	s->cur.total = bm_int(bm, "total");
 	s->cur.rejected = bm_int(bm, "rejected");
+	s->cur.skipped = bm_int(bm, "skipped");
+	s->cur.unserved = bm_int(bm, "unserved");
 	/*
-	 * A playlist the provider refuses is skipped, not partial: there is
+	 * A playlist the provider refuses (forbidden) or does not serve
+	 * (unavailable: a 404 on its entries) is skipped, not partial: there is
 	 * nothing more to fetch, and nothing to delete either.
 	 */
 	s->cur.forbidden = json_bool(json_member(bm, "forbidden"), 0);
+	s->cur.unavailable = json_bool(json_member(bm, "unavailable"), 0);
+	/*
+	 * The pass of the records since the last STATE: that STATE's (a new
+	 * pass is announced before its first record), or this one's when this
+	 * process saw none before (a resumed walk). No "pass": pass 1.
+	 */
+	pass = bm_int(bm, "pass") > 0 ? bm_int(bm, "pass") : 1;
+	pending_pass = s->states > 0 && s->pass > 0 ? s->pass : pass;
 	/* fetch-pages counts pages from 1 in a fresh walk, on from the bookmark when resuming. */
 	if (s->states++ == 0)
 		s->walk_whole = bm_int(bm, "pages") == 1;
@@ -459,14 +611,15 @@ bookmark(const char *key, yajl_val bm)
 	 * positions seen in the pass before say nothing of this one, and this
 	 * process sees the new pass whole.
 	 */
-	if (bm_int(bm, "pass") > s->pass && bm_int(bm, "fetched") == 0 && s->states > 1) {
+	if (pass > s->pass && bm_int(bm, "fetched") == 0 && s->states > 1) {
 		if (s->seen)
 			memset(s->seen, 0, s->seen_len);
+		s->seen_lost = 0;
 		s->walk_whole = 1;
 	}
-	if (bm_int(bm, "pass") > s->pass)
-		s->pass = bm_int(bm, "pass");
-	s->cur.complete = json_bool(json_member(bm, "complete"), 0) || s->cur.forbidden;
+	s->pass = pass;
+	s->cur.complete = json_bool(json_member(bm, "complete"), 0) || s->cur.forbidden ||
+	    s->cur.unavailable;
 	s->throttled_until = 0;
 	if (throttled)
 		iso8601_parse(throttled, &s->throttled_until);
@@ -484,40 +637,65 @@ bookmark(const char *key, yajl_val bm)
 		buf_free(&text);
 	}
 
-	if (rows_is_membership(s->base) && strchr(key, ':') == NULL && sync_id) {
+	if (sync_id) {
+		/* What validate set aside since the last STATE belongs to this sync. */
+		bind_key(rejects_adopt, provider, s->base);
+		sqlite3_bind_text(rejects_adopt, 3, sync_id, -1, SQLITE_STATIC);
+		step_or_fail(rejects_adopt, "cannot update the rejects");
+	}
+	/*
+	 * Only a complete full sync that read every item (nothing skipped
+	 * upstream) may take what it did not see for gone.
+	 */
+	may_delete = s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
+	    s->cur.skipped <= 0 && s->mode && strcmp(s->mode, "full") == 0 && sync_id;
+	if (rows_is_membership(s->base) && playlist == NULL && sync_id) {
 		/* Members seen since the last STATE belong to this sync. */
-		sqlite3_bind_text(adopt_pending, 1, provider, -1, SQLITE_STATIC);
-		sqlite3_bind_text(adopt_pending, 2, key, -1, SQLITE_STATIC);
+		bind_key(adopt_pending, provider, key);
 		sqlite3_bind_text(adopt_pending, 3, sync_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(adopt_pending, 4, pending_pass);
 		step_or_fail(adopt_pending, "cannot update the library");
-		/* Only a complete full sync may mark what it did not see as removed. */
-		if (s->cur.complete && s->mode && strcmp(s->mode, "full") == 0) {
-			sqlite3_bind_text(soft_delete, 1, provider, -1, SQLITE_STATIC);
-			sqlite3_bind_text(soft_delete, 2, key, -1, SQLITE_STATIC);
+		if (may_delete && !guard_holds(s, provider, sync_id, pass)) {
+			bind_key(soft_delete, provider, key);
 			sqlite3_bind_text(soft_delete, 3, sync_id, -1, SQLITE_STATIC);
 			sqlite3_bind_text(soft_delete, 4, now, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(soft_delete, 5, pass);
 			step_or_fail(soft_delete, "cannot update the library");
 			removed = sqlite3_changes(db);
 		}
 	}
+	if (strcmp(s->base, "playlist_items") == 0 && playlist && sync_id) {
+		/* The playlist's entries seen since the last STATE, and those gone. */
+		bind_key(entries_adopt, provider, playlist + 1);
+		sqlite3_bind_text(entries_adopt, 3, sync_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(entries_adopt, 4, pending_pass);
+		step_or_fail(entries_adopt, "cannot update the playlist's history");
+		if (may_delete) {
+			bind_key(entries_remove, provider, playlist + 1);
+			sqlite3_bind_text(entries_remove, 3, sync_id, -1, SQLITE_STATIC);
+			sqlite3_bind_int64(entries_remove, 4, pass);
+			sqlite3_bind_text(entries_remove, 5, now, -1, SQLITE_STATIC);
+			step_or_fail(entries_remove, "cannot update the playlist's history");
+		}
+	}
 	/* A playlist whose items are complete ends at total: drop rows past it. */
-	if (s->cur.complete && !s->cur.forbidden && strcmp(s->base, "playlist_items") == 0 &&
-	    strchr(key, ':') && s->cur.total >= 0) {
-		sqlite3_bind_text(items_truncate, 1, provider, -1, SQLITE_STATIC);
-		sqlite3_bind_text(items_truncate, 2, strchr(key, ':') + 1, -1, SQLITE_STATIC);
+	if (s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
+	    strcmp(s->base, "playlist_items") == 0 && playlist && s->cur.total >= 0) {
+		bind_key(items_truncate, provider, playlist + 1);
 		sqlite3_bind_int64(items_truncate, 3, s->cur.total);
 		step_or_fail(items_truncate, "cannot update playlist items");
 		removed = sqlite3_changes(db);
-		if (s->walk_whole)
-			removed += items_unseen_delete(s, provider, strchr(key, ':') + 1);
+		/* positions of items skipped upstream were not seen, yet are there */
+		if (s->walk_whole && s->cur.skipped <= 0)
+			removed += items_unseen_delete(s, provider, playlist + 1);
 		/* the playlist is done: its positions are not needed any more */
 		free(s->seen);
 		s->seen = NULL;
 		s->seen_len = 0;
+		s->seen_lost = 0;
 	}
 	s->cur.removed += removed;
-	run_write(s, s->cur.complete ? "complete" : "running",
-	    s->cur.forbidden ? "forbidden" : NULL);
+	run_write(s, s->cur.complete ? "complete" : "running", run_error(s, 0));
 	s->at_state = s->cur;
 }
 
@@ -641,6 +819,7 @@ finish(int interrupted)
 
 	if (interrupted && in_txn) {
 		/* Keep everything up to the last STATE, nothing after it. */
+		rows_forget();
 		if (have_savepoint) {
 			exec_or_fail("ROLLBACK TO after_state");
 			for (i = 0; i < nstreams; i++)
@@ -659,15 +838,28 @@ finish(int interrupted)
 
 		if (!s->cur.complete)
 			status = EXIT_TEMPFAIL;
-		run_write(s, s->cur.complete ? "complete" : "partial",
-		    s->cur.forbidden ? "forbidden" :
-		    interrupted && !s->cur.complete ? "interrupted" : NULL);
+		run_write(s, s->cur.complete ? "complete" : "partial", run_error(s, interrupted));
 	}
 	txn_commit();
 	progress_clear();
 	progress_final(streams, nstreams, "partial");
 	if (bad_lines)
 		say("%zu malformed input line%s skipped", bad_lines, bad_lines == 1 ? "" : "s");
+	for (i = 0; i < nstreams; i++) {
+		struct stream *s = streams[i];
+		char n1[32], n2[32];
+
+		if (s->cur.held <= 0)
+			continue;
+		say("%s: %s removal%s held (%s of %s active%s); nothing marked removed; to confirm "
+		    "them, run the sync again with --allow-delete", s->key,
+		    fmt_count(s->cur.held, n1), s->cur.held == 1 ? "" : "s",
+		    s->cur.held == s->cur.active ? "all" : fmt_count(s->cur.held, n1),
+		    fmt_count(s->cur.active, n2),
+		    s->cur.held == s->cur.active ? "" : ", more than 50 and 10%");
+		if (status == 0)
+			status = EXIT_REJECTS;
+	}
 	if (opts->report && progress_report_file(opts->report, streams, nstreams) != 0)
 		status = EXIT_IOERR;
 	if (schemas_unmet() > 0 && status == 0)
@@ -676,6 +868,12 @@ finish(int interrupted)
 		status = EXIT_TEMPFAIL;
 	if (read_failed)
 		status = EXIT_IOERR;
+	if (messages == 0 && !interrupted && !read_failed) {
+		/* Nothing to store is not success: the stage before store failed. */
+		say("no input: %s; did the stage before store fail?", bad_lines ?
+		    "not one line was a Singer message" : "not one message arrived");
+		status = bad_lines ? EXIT_DATAERR : EXIT_NOINPUT;
+	}
 	return status;
 }
 
@@ -706,11 +904,12 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 			warn("line %zu: %s", m.lineno, msg_reader_error(r));
 			continue;
 		}
+		messages++;
 		if (m.type == MSG_RECORD)
 			record(&m);
 		else if (m.type == MSG_STATE)
 			state(&m);
-		else if (m.type == MSG_SCHEMA)
+		else if (m.type == MSG_SCHEMA && strcmp(m.stream, "rejects") != 0)
 			schema_seen(m.stream);
 		if ((++ticks & 255) == 0 || m.type == MSG_STATE) {
 			iso8601_now(now);
@@ -727,6 +926,10 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 	sqlite3_finalize(soft_delete);
 	sqlite3_finalize(items_truncate);
 	sqlite3_finalize(item_delete);
+	sqlite3_finalize(guard_count);
+	sqlite3_finalize(entries_adopt);
+	sqlite3_finalize(entries_remove);
+	sqlite3_finalize(rejects_adopt);
 	sqlite3_finalize(savepoint);
 	sqlite3_finalize(release);
 	db_close(db);
@@ -737,6 +940,7 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 		free(streams[i]->sync_id);
 		free(streams[i]->mode);
 		free(streams[i]->bookmark);
+		free(streams[i]->error);
 		free(streams[i]->seen);
 		free(streams[i]);
 	}

@@ -25,7 +25,7 @@
 
 #define USAGE "usage: store [-q] [--batch N] [--commit-interval TIME] " \
 	"[--busy-timeout TIME] [--provider NAME] [--report FILE] [-m SIZE]\n" \
-	"             [--progress-interval TIME] DB"
+	"             [--progress-interval TIME] [--allow-delete] DB"
 
 static void
 usage(void)
@@ -62,6 +62,8 @@ signals_init(void)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file size limit (ulimit -f) is a write error (EFBIG, exit 74), not a silent death. */
+	signal(SIGXFSZ, SIG_IGN);
 	db_interrupt_on(&got_signal);
 }
 
@@ -69,6 +71,7 @@ int
 main(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
+		{ "allow-delete", no_argument, NULL, 'D' },
 		{ "batch", required_argument, NULL, 'b' },
 		{ "commit-interval", required_argument, NULL, 'i' },
 		{ "busy-timeout", required_argument, NULL, 'w' },
@@ -95,6 +98,9 @@ main(int argc, char *argv[])
 	util_init(argv[0]);
 	while ((c = getopt_long(argc, argv, "m:qh", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'D':
+			o.allow_delete = 1;
+			break;
 		case 'b':
 			o.batch = opt_ll("--batch", optarg, 1, 1LL << 40);
 			break;

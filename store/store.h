@@ -26,6 +26,7 @@ struct store_opts {
 	long long progress_ms;		/* a log line this often when not on a terminal */
 	long long max_pages;		/* PRAGMA max_page_count (tests), 0: none */
 	size_t cap;
+	int allow_delete;		/* --allow-delete: no deletion guard */
 };
 
 /* What one run did to one stream; copied at each STATE and each commit. */
@@ -33,8 +34,13 @@ struct counts {
 	long long stored, new, updated, unchanged, removed, invalid;
 	/* From the last bookmark (-1: not given). */
 	long long fetched, total, rejected;
-	int complete;	/* complete:true, or forbidden:true (nothing more to get) */
+	long long skipped;	/* items upstream could not read (-1: none said) */
+	long long unserved;	/* items the provider counts and never serves */
+	long long held;		/* soft deletes the deletion guard held back */
+	long long active;	/* the stream's active members when they were held */
+	int complete;	/* complete:true, or forbidden or unavailable (nothing more to get) */
 	int forbidden;	/* the provider refused the list (a playlist's items) */
+	int unavailable;	/* the provider does not serve the list (404) */
 };
 
 /*
@@ -49,6 +55,7 @@ struct stream {
 	long long run_id;	/* its sync_runs row, 0 before the first STATE */
 	int run_committed;	/* that row is in the database */
 	char *sync_id, *mode;
+	char *error;		/* the bookmark's "error", control characters stripped */
 	char *bookmark;		/* the last bookmark written, as text */
 	time_t throttled_until;
 	long long started_ms;	/* mono_ms of its first message */
@@ -60,6 +67,7 @@ struct stream {
 	 */
 	unsigned char *seen;
 	size_t seen_len;
+	int seen_lost;		/* a position could not be tracked: delete none unseen */
 	int states, walk_whole;
 	long long pass;		/* the walk's pass (fetch-pages walks a list again on drift) */
 };
@@ -78,8 +86,12 @@ void rows_finalize(void);
  */
 int rows_record(const char *stream, const char *provider, const char *id,
     yajl_val rec, const char *now, int *rc, const char **why);
+/* After a rollback: the stubs written since may not be there any more. */
+void rows_forget(void);
 /* A record's id as text (ids may be numbers): NULL when missing. */
 const char *rows_id(yajl_val v, char *tmp, size_t tmplen);
+/* One record of stream "rejects" into the rejects table (its sync named at the next STATE). */
+int rows_reject(yajl_val rec, const char *now, int *rc);
 /* 1 for streams whose records may be library members. */
 int rows_is_membership(const char *stream);
 

@@ -16,9 +16,6 @@
 #include "util.h"
 #include "validate.h"
 
-/* validate's own exit statuses (its man page): 1 is EXIT_REJECTS. */
-enum { EXIT_TROUBLE = 2 };
-
 /* How much of an over-long line goes to the rejects file. */
 #define REJECT_INPUT_MAX 1024
 
@@ -40,7 +37,7 @@ static struct count *counts;
 static size_t ncounts;
 
 static long long passed, rejected, warnings;
-static int trouble;		/* an I/O error: exit 2 */
+static int trouble;		/* an I/O error: exit 74 */
 static int named_files;		/* FILE arguments: messages name the file */
 
 static struct msg_writer *out, *rejects;
@@ -66,7 +63,7 @@ help(void)
 	    "  -q, --quiet            only the final summary and errors on stderr\n"
 	    "  -r, --rejects FILE     write each rejected line there as JSON\n"
 	    "  -h, --help             this help\n"
-	    "Exit status: 0 nothing rejected, 1 something rejected, 2 usage or I/O error.\n",
+	    "Exit status: 0 nothing rejected, 1 something rejected, 64 usage, 74 I/O error.\n",
 	    stdout);
 }
 
@@ -158,36 +155,73 @@ put_text(struct jw *w, const char *s, size_t n)
 	jw_strn(w, s, n);
 }
 
+static void emit(const char *text, size_t len);
+
+/*
+ * One rejected line as an object: for the rejects file, and (with provider)
+ * as the record of stream "rejects" that store keeps in its rejects table.
+ */
+static void
+reject_object(struct jw *w, const struct msg_reader *r, const struct msg *m, const char *stream,
+    const char *id, const char *reason, int with_provider)
+{
+	const char *provider = json_str(json_member(m->record, "provider"));
+	size_t n = m->len;
+
+	jw_obj(w);
+	if (with_provider) {
+		jw_key(w, "provider");
+		put_text(w, provider, provider ? strlen(provider) : 0);
+	}
+	jw_key(w, "stream");
+	put_text(w, stream, stream ? strlen(stream) : 0);
+	jw_kint(w, "line", (long long)m->lineno);
+	if (named_files)
+		jw_kstr(w, "file", msg_reader_name(r));
+	jw_key(w, "id");
+	put_text(w, id, id ? strlen(id) : 0);
+	jw_key(w, "reason");
+	put_text(w, reason, strlen(reason));
+	jw_key(w, "input");
+	if (m->truncated && n > REJECT_INPUT_MAX)
+		n = REJECT_INPUT_MAX;
+	put_text(w, m->line, n);
+	if (m->truncated)
+		jw_kbool(w, "input_truncated", 1);
+	jw_obj_end(w);
+}
+
 static void
 write_rejects(const struct msg_reader *r, const struct msg *m, const char *stream,
     const char *id, const char *reason)
 {
+	static int schema_sent;
 	struct jw w;
-	size_t n = m->len;
 
-	if (rejects == NULL)
-		return;
+	if (rejects != NULL) {
+		buf_reset(&line);
+		jw_init(&w, &line);
+		reject_object(&w, r, m, stream, id, reason, 0);
+		if (msg_write(rejects, line.data, line.len) != 0)
+			die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
+	}
+	/* Downstream too, before the STATE that follows: store keeps them (store(1) rejects). */
+	if (!schema_sent) {
+		buf_reset(&line);
+		jw_init(&w, &line);
+		msg_schema_of(&w, "rejects", NULL);
+		emit(line.data, line.len);
+		schema_sent = 1;
+	}
 	buf_reset(&line);
 	jw_init(&w, &line);
 	jw_obj(&w);
-	jw_key(&w, "stream");
-	put_text(&w, stream, stream ? strlen(stream) : 0);
-	jw_kint(&w, "line", (long long)m->lineno);
-	if (named_files)
-		jw_kstr(&w, "file", msg_reader_name(r));
-	jw_key(&w, "id");
-	put_text(&w, id, id ? strlen(id) : 0);
-	jw_key(&w, "reason");
-	put_text(&w, reason, strlen(reason));
-	jw_key(&w, "input");
-	if (m->truncated && n > REJECT_INPUT_MAX)
-		n = REJECT_INPUT_MAX;
-	put_text(&w, m->line, n);
-	if (m->truncated)
-		jw_kbool(&w, "input_truncated", 1);
+	jw_kstr(&w, "type", "RECORD");
+	jw_kstr(&w, "stream", "rejects");
+	jw_key(&w, "record");
+	reject_object(&w, r, m, stream, id, reason, 1);
 	jw_obj_end(&w);
-	if (msg_write(rejects, line.data, line.len) != 0)
-		die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+	emit(line.data, line.len);
 }
 
 static void
@@ -210,7 +244,7 @@ static void
 emit(const char *text, size_t len)
 {
 	if (msg_write(out, text, len) != 0)
-		die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 }
 
 /* Writes the message again, with the edits applied. */
@@ -231,6 +265,11 @@ record(const struct msg_reader *r, const struct msg *m, struct check *c)
 	char at[300];
 	int i;
 
+	/* An upstream validate's rejects pass as they are, counted nowhere. */
+	if (strcmp(m->stream, "rejects") == 0) {
+		emit(m->line, m->len);
+		return;
+	}
 	if (rules_check(m->stream, m->record, c) != 0) {
 		reject_line(r, m, m->stream, c->id, c->reason);
 		return;
@@ -342,11 +381,11 @@ main(int argc, char *argv[])
 		case 'h':
 			help();
 			if (fflush(stdout) != 0 || ferror(stdout))
-				die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+				die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 			return 0;
 		case 'm':
 			if (parse_size(optarg, &cap) != 0 || cap == 0)
-				die(EXIT_TROUBLE, "-m: '%s' is not a size (bytes, or a number with k, M or G)",
+				die(EXIT_USAGE, "-m: '%s' is not a size (bytes, or a number with k, M or G)",
 				    optarg);
 			break;
 		case 'q':
@@ -361,11 +400,11 @@ main(int argc, char *argv[])
 		case ':':
 			say("%s: needs an argument", argv[optind - 1]);
 			usage(stderr);
-			return EXIT_TROUBLE;
+			return EXIT_USAGE;
 		default:
 			say("%s: unknown option", argv[optind - 1]);
 			usage(stderr);
-			return EXIT_TROUBLE;
+			return EXIT_USAGE;
 		}
 	}
 	argc -= optind;
@@ -376,7 +415,7 @@ main(int argc, char *argv[])
 	if (rejects_path != NULL) {
 		rejects_fd = open(rejects_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		if (rejects_fd < 0)
-			die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+			die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 		rejects = msg_writer_new(rejects_fd);
 	}
 	out = msg_writer_new(STDOUT_FILENO);
@@ -406,9 +445,9 @@ main(int argc, char *argv[])
 	}
 
 	if (msg_writer_free(out) != 0)
-		die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 	if (rejects != NULL && (msg_writer_free(rejects) != 0 || close(rejects_fd) != 0))
-		die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+		die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 	if (warnings > 0)
 		say("%lld passed, %lld rejected, %lld warning%s", passed, rejected, warnings,
 		    warnings == 1 ? "" : "s");
@@ -424,6 +463,6 @@ main(int argc, char *argv[])
 		free(counts[i].key);
 	free(counts);
 	if (trouble)
-		return EXIT_TROUBLE;
+		return EXIT_IOERR;
 	return rejected > 0 ? EXIT_REJECTS : 0;
 }

@@ -3,7 +3,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 49
+plan 58
 
 db="$tmp/lib.db"
 
@@ -79,7 +79,28 @@ is "$(jq -c '.[0] | [.stream, .provider, .state, .done, .total, .percent, .sync_
 	'["artists","spotify","complete",100,100,100,"s1"]' "status --json"
 q "$db" "INSERT INTO sync_runs (stream, provider, started, status, pid) VALUES ('artists', 'spotify', '2026-11-22T00:00:00Z', 'running', 2147483600)"
 run 0 "status of a run whose store died" -- checkpoint status --json "$db"
-is "$(jq -r '.[0].state' "$out")" interrupted "a dead run is shown interrupted"
+is "$(jq -r '.[0] | .state + " " + .error' "$out")" "partial interrupted" "a dead run is shown partial, interrupted"
 run 0 "status --watch returns when nothing runs" -- timeout 10 checkpoint status --watch "$db"
-run 0 "status of a missing database" -- checkpoint status --json "$tmp/none.db"
-is "$(cat "$out")" "[]" "... is an empty list"
+run 66 "status of a missing database is an error" -- checkpoint status --json "$tmp/none.db"
+ok "grep -q 'none.db: No such file' '$err'" "... that names the path"
+is "$(cat "$out")" "" "... and prints nothing"
+ok "[ ! -e '$tmp/none.db' ]" "... nor creates it"
+printf 'not a database at all, just some text that is long enough to look like a header\n' >"$tmp/text.db"
+run 65 "status of a file that is not a database" -- checkpoint status "$tmp/text.db"
+ok "grep -q 'text.db: not a crate database' '$err'" "... says so"
+run 65 "get on a file that is not a database" -- checkpoint get "$tmp/text.db" artists
+sqlite3 "$tmp/other.db" 'CREATE TABLE x (a)'
+run 65 "status of an SQLite database that is not crate's" -- checkpoint status "$tmp/other.db"
+cp "$db" "$tmp/unreadable.db"
+chmod 000 "$tmp/unreadable.db"
+if [ "$(id -u)" -ne 0 ]; then
+	run 74 "get on an unreadable database" -- checkpoint get "$tmp/unreadable.db" artists
+else
+	ok true "# skip root reads anything"
+fi
+# Counts anyone can write into a bookmark never overflow (UBSan would abort).
+q "$db" "UPDATE checkpoints SET state = json_set(state, '\$.fetched', 9223372036854775807, '\$.total', 9223372036854775807, '\$.rejected', -9223372036854775807)"
+checkpoint set --provider spotify "$db" playlist_items:p1 '{"fetched":9223372036854775807,"total":9223372036854775807}'
+checkpoint set --provider spotify "$db" playlist_items:p2 '{"fetched":9223372036854775807,"total":9223372036854775807}'
+run 0 "status with huge counts" -- checkpoint status "$db"
+ok "grep -q '^playlist_items' '$out'" "... adds playlists up without overflow"

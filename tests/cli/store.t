@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 85
+plan 93
 
 db="$tmp/lib.db"
 
@@ -21,7 +21,7 @@ ok "grep -q 'artists: 100 of 100 stored, 100 new, 0 removed; complete in' '$err'
 is "$(q "$db" "SELECT status, fetched, stored, total, sync_id, mode FROM sync_runs")" "complete|100|100|100|s1|full" "sync_runs row"
 is "$(checkpoint get "$db" artists | jq -c '[.sync_id, .fetched, .complete]')" '["s1",100,true]' "checkpoint committed with the rows"
 is "$(q "$db" 'PRAGMA journal_mode')" wal "WAL mode"
-is "$(q "$db" 'PRAGMA user_version')" 1 "schema version 1"
+is "$(q "$db" 'PRAGMA user_version')" 2 "schema version 2"
 
 # ---- idempotence over several streams in one pipe ----
 {
@@ -194,3 +194,29 @@ ok "grep -q 'tracks: partial: nothing arrived after its SCHEMA' '$err'" "and say
 gen tracks 20 10 sc full 1 >"$tmp/sc"
 store -q "$tmp/schema2.db" <"$tmp/sc" 2>/dev/null
 run 0 "but after a complete sync of it, a SCHEMA alone is nothing to do" -- store "$tmp/schema2.db" <"$tmp/schema-only"
+
+# ---- fast paths: the record's text as it arrived; stubs written once ----
+fp="$tmp/fast.db"
+tr() {	# tr ID ALBUM_TITLE: a track whose album stub is al9
+	echo "{\"type\":\"RECORD\",\"stream\":\"tracks\",\"record\":{\"provider\":\"spotify\",\"id\":\"$1\",\"title\":\"t\",\"album\":{\"id\":\"al9\",\"title\":\"$2\"},\"artists\":[{\"id\":\"a9\",\"name\":\"A\"}],\"added_at\":\"2026-01-01T00:00:00Z\"}}"
+}
+{
+	tr f1 One; tr f2 Two; tr f3 One
+	# not as the writer writes it: spaces, \/ and \u00e9 escapes, a \u001f
+	echo '{"type":"RECORD","stream":"tracks","record":{ "provider": "spotify", "id": "f4", "title": "a\/b caf\u00e9 \u001f", "album": {"id": "al8", "title": "x"}, "added_at": null}}'
+	echo '{"type":"STATE","value":{"bookmarks":{"tracks":{"sync_id":"f","mode":"incremental","complete":true}}}}'
+} >"$tmp/fast.ndjson"
+run 0 "tracks whose album stub changes and changes back" -- store -q "$fp" <"$tmp/fast.ndjson"
+is "$(q "$fp" "SELECT title FROM albums WHERE id = 'al9'")" One "the last stub of a run stands, even one written before"
+is "$(q "$fp" "SELECT data FROM tracks WHERE id = 'f1'")" \
+	'{"provider":"spotify","id":"f1","title":"t","album":{"id":"al9","title":"One"},"artists":[{"id":"a9","name":"A"}],"added_at":"2026-01-01T00:00:00Z"}' \
+	"compact text is kept as it arrived"
+is "$(q "$fp" "SELECT data FROM tracks WHERE id = 'f4'")" \
+	"$(printf '{"provider":"spotify","id":"f4","title":"a/b caf\303\251 \\u001f","album":{"id":"al8","title":"x"},"added_at":null}')" \
+	"other text is written out compact, as the writer writes it"
+is "$(q "$fp" "SELECT data FROM albums WHERE id = 'al8'")" '{"id":"al8","title":"x"}' "... its stubs too"
+is "$(q "$fp" "SELECT count(*) FROM track_artists WHERE artist_id = 'a9'")" 3 "relation rows of new tracks"
+is "$(q "$fp" 'PRAGMA page_size')" 16384 "a new database has pages of 16 KiB"
+sqlite3 "$tmp/small-pages.db" 'PRAGMA page_size = 4096; PRAGMA journal_mode = WAL; CREATE TABLE mine (a)' >/dev/null
+store -q "$tmp/small-pages.db" <"$tmp/fast.ndjson" 2>/dev/null
+is "$(q "$tmp/small-pages.db" 'PRAGMA page_size')" 4096 "an existing one keeps its own"

@@ -431,6 +431,24 @@ sp_playlist(struct ctx *c, long serial)
 	jw_obj_end(w);
 }
 
+/* A track-like episode's artists: the show, by its publisher's name. */
+static void
+sp_show_artists(struct ctx *c, const char *show, const char *publisher)
+{
+	struct jw *w = &c->w;
+
+	jw_key(w, "artists");
+	jw_arr(w);
+	jw_obj(w);
+	sp_urls(c, "show", show);
+	jw_kstr(w, "id", show);
+	jw_kstr(w, "name", publisher);
+	jw_kstr(w, "type", "show");
+	sp_uri(w, "show", show);
+	jw_obj_end(w);
+	jw_arr_end(w);
+}
+
 /*
  * A podcast episode in a playlist, made from track serial t (its album is the
  * show). With additional_types=episode it is an EpisodeObject (the shape of
@@ -464,32 +482,14 @@ sp_episode(struct ctx *c, long t, int as_episode)
 		jw_key(w, "album");
 		jw_obj(w);
 		jw_kstr(w, "album_type", "show");
-		jw_key(w, "artists");
-		jw_arr(w);
-		jw_obj(w);
-		sp_urls(c, "show", show);
-		jw_kstr(w, "id", show);
-		jw_kstr(w, "name", ar.name);
-		jw_kstr(w, "type", "show");
-		sp_uri(w, "show", show);
-		jw_obj_end(w);
-		jw_arr_end(w);
+		sp_show_artists(c, show, ar.name);
 		sp_urls(c, "show", show);
 		jw_kstr(w, "id", show);
 		jw_kstr(w, "name", name);
 		jw_kstr(w, "type", "show");
 		sp_uri(w, "show", show);
 		jw_obj_end(w);
-		jw_key(w, "artists");
-		jw_arr(w);
-		jw_obj(w);
-		sp_urls(c, "show", show);
-		jw_kstr(w, "id", show);
-		jw_kstr(w, "name", ar.name);
-		jw_kstr(w, "type", "show");
-		sp_uri(w, "show", show);
-		jw_obj_end(w);
-		jw_arr_end(w);
+		sp_show_artists(c, show, ar.name);
 	} else
 		jw_kstr(w, "audio_preview_url", NULL);
 	jw_key(w, "available_markets");

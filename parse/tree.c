@@ -1,0 +1,465 @@
+/*
+ * Arena trees. Every node of a tree_parse tree is preceded by a header that
+ * says where its text is (objects only), so tree_text needs no lookup.
+ */
+#include "tree.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yajl/yajl_parse.h>
+
+#include "json.h"
+#include "util.h"
+
+struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+#define CHUNK_MIN 65536
+
+struct frame {
+	yajl_val v;
+	size_t cap;		/* allocated elements of v's arrays */
+};
+
+/* What precedes each node: a container's text, from tree_open to tree_close. */
+struct node {
+	const char *text;	/* NULL: not known */
+	size_t len;
+	const struct tree *tree;	/* tree_parse's tree; NULL: a builder's */
+	struct yajl_val_s v;
+};
+
+struct tree {
+	struct chunk *arena;	/* the first chunk; more follow while a tree is big */
+	struct frame stack[JSON_MAX_DEPTH + 1];
+	int nstack;
+	yajl_val root;
+	const char *key;	/* an object member's key, waiting for its value */
+	/* tree_parse */
+	yajl_handle h;
+	const char *text;
+	int too_deep;
+	char nul[64];		/* where a string held a NUL, or "" */
+	int canonical;		/* the text is as the writer writes it (then so is every part) */
+};
+
+struct tree *
+tree_new(void)
+{
+	struct tree *t = xcalloc(1, sizeof *t);
+
+	t->arena = xmalloc(sizeof *t->arena + CHUNK_MIN);
+	t->arena->next = NULL;
+	t->arena->size = CHUNK_MIN;
+	t->arena->used = 0;
+	return t;
+}
+
+void
+tree_reset(struct tree *t)
+{
+	struct chunk *c = t->arena->next, *next;
+
+	for (; c; c = next) {
+		next = c->next;
+		free(c);
+	}
+	t->arena->next = NULL;
+	t->arena->used = 0;
+	t->root = NULL;
+	t->nstack = 0;
+	t->key = NULL;
+	t->canonical = 0;
+}
+
+void
+tree_free(struct tree *t)
+{
+	if (t == NULL)
+		return;
+	tree_reset(t);
+	if (t->h)
+		yajl_free(t->h);
+	free(t->arena);
+	free(t);
+}
+
+yajl_val
+tree_root(const struct tree *t)
+{
+	return t->root;
+}
+
+int
+tree_depth(const struct tree *t)
+{
+	return t->nstack;
+}
+
+static void *
+alloc(struct tree *t, size_t n)
+{
+	struct chunk *c = t->arena, *k;
+	size_t size;
+
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	while (c->next && c->used + n > c->size)
+		c = c->next;
+	if (c->used + n > c->size) {
+		size = n > CHUNK_MIN ? n : CHUNK_MIN;
+		k = xmalloc(sizeof *k + size);
+		k->next = NULL;
+		k->size = size;
+		k->used = 0;
+		c->next = k;
+		c = k;
+	}
+	c->used += n;
+	return (char *)c->data + c->used - n;
+}
+
+static char *
+strndup_in(struct tree *t, const char *s, size_t n)
+{
+	char *d = alloc(t, n + 1);
+
+	memcpy(d, s, n);
+	d[n] = '\0';
+	return d;
+}
+
+static yajl_val
+node(struct tree *t, yajl_type type)
+{
+	struct node *n = alloc(t, sizeof *n);
+
+	memset(n, 0, sizeof *n);
+	n->v.type = type;
+	return &n->v;
+}
+
+yajl_val
+tree_scalar(struct tree *t, yajl_type type, const char *text, size_t len)
+{
+	yajl_val v = node(t, type);
+	char *end;
+
+	if (type == yajl_t_string) {
+		v->u.string = strndup_in(t, text, len);
+	} else if (type == yajl_t_number) {
+		v->u.number.r = strndup_in(t, text, len);
+		errno = 0;
+		v->u.number.i = strtoll(v->u.number.r, &end, 10);
+		if (errno == 0 && *end == '\0') {
+			/* an integer: its double follows without strtod */
+			v->u.number.flags |= YAJL_NUMBER_INT_VALID | YAJL_NUMBER_DOUBLE_VALID;
+			v->u.number.d = (double)v->u.number.i;
+			return v;
+		}
+		errno = 0;
+		v->u.number.d = strtod(v->u.number.r, &end);
+		if (errno == 0 && *end == '\0')
+			v->u.number.flags |= YAJL_NUMBER_DOUBLE_VALID;
+	}
+	return v;
+}
+
+void
+tree_key(struct tree *t, const char *s, size_t len)
+{
+	t->key = strndup_in(t, s, len);
+}
+
+/* An array of the arena twice as long, the old elements copied. */
+static void *
+grow(struct tree *t, const void *old, size_t len, size_t cap, size_t size)
+{
+	void *n = alloc(t, cap * size);
+
+	if (len)
+		memcpy(n, old, len * size);
+	return n;
+}
+
+static void
+add_to(struct tree *t, struct frame *f, const char *key, yajl_val v)
+{
+	yajl_val c = f->v;
+
+	if (c->type == yajl_t_object) {
+		if (c->u.object.len == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 8;
+			c->u.object.keys = grow(t, c->u.object.keys, c->u.object.len, f->cap,
+			    sizeof *c->u.object.keys);
+			c->u.object.values = grow(t, c->u.object.values, c->u.object.len, f->cap,
+			    sizeof *c->u.object.values);
+		}
+		c->u.object.keys[c->u.object.len] = key;
+		c->u.object.values[c->u.object.len++] = v;
+	} else {
+		if (c->u.array.len == f->cap) {
+			f->cap = f->cap ? f->cap * 2 : 8;
+			c->u.array.values = grow(t, c->u.array.values, c->u.array.len, f->cap,
+			    sizeof *c->u.array.values);
+		}
+		c->u.array.values[c->u.array.len++] = v;
+	}
+}
+
+void
+tree_add(struct tree *t, yajl_val v)
+{
+	if (t->nstack == 0) {
+		if (t->root == NULL)
+			t->root = v;
+	} else {
+		add_to(t, &t->stack[t->nstack - 1], t->key ? t->key : "", v);
+		t->key = NULL;
+	}
+}
+
+void
+tree_open(struct tree *t, yajl_type type, const char *text)
+{
+	yajl_val v = node(t, type);
+
+	struct node *n = (struct node *)((char *)v - offsetof(struct node, v));
+
+	tree_add(t, v);
+	n->text = text;
+	n->tree = text ? t : NULL;
+	if (t->nstack <= JSON_MAX_DEPTH) {
+		t->stack[t->nstack].v = v;
+		t->stack[t->nstack].cap = 0;
+	}
+	t->nstack++;
+}
+
+void
+tree_close(struct tree *t, const char *end)
+{
+	struct node *n;
+
+	if (t->nstack == 0)
+		return;
+	t->nstack--;
+	if (t->nstack > JSON_MAX_DEPTH)
+		return;
+	n = (struct node *)((char *)t->stack[t->nstack].v - offsetof(struct node, v));
+	if (n->text && end)
+		n->len = (size_t)(end - n->text);
+	else
+		n->text = NULL;
+}
+
+/* ---- tree_parse: yajl's callbacks ---- */
+
+/* Just after the token the callback is for. */
+static const char *
+here(struct tree *t)
+{
+	return t->text + yajl_get_bytes_consumed(t->h);
+}
+
+static int
+cb_null(void *ctx)
+{
+	tree_add(ctx, tree_scalar(ctx, yajl_t_null, NULL, 0));
+	return 1;
+}
+
+static int
+cb_boolean(void *ctx, int b)
+{
+	tree_add(ctx, tree_scalar(ctx, b ? yajl_t_true : yajl_t_false, NULL, 0));
+	return 1;
+}
+
+static int
+cb_number(void *ctx, const char *s, size_t len)
+{
+	tree_add(ctx, tree_scalar(ctx, yajl_t_number, s, len));
+	return 1;
+}
+
+/*
+ * A string holding a NUL (\u0000) would be cut there (C strings): an id
+ * "t1\u0000evil" would become t1 and overwrite t1. The text is refused,
+ * naming the member (tree_parse's error).
+ */
+static int
+nul(struct tree *t, const unsigned char *s, size_t len, const char *what)
+{
+	if (memchr(s, '\0', len) == NULL)
+		return 0;
+	if (what == NULL && t->key != NULL)
+		snprintf(t->nul, sizeof t->nul, "\"%.40s\"", t->key);
+	else
+		snprintf(t->nul, sizeof t->nul, "%s", what ? what : "a string");
+	return 1;
+}
+
+static int
+cb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	if (nul(ctx, s, len, NULL))
+		return 0;
+	tree_add(ctx, tree_scalar(ctx, yajl_t_string, (const char *)s, len));
+	return 1;
+}
+
+static int
+cb_key(void *ctx, const unsigned char *s, size_t len)
+{
+	if (nul(ctx, s, len, "a key"))
+		return 0;
+	tree_key(ctx, (const char *)s, len);
+	return 1;
+}
+
+static int
+open_container(struct tree *t, yajl_type type)
+{
+	if (t->nstack >= JSON_MAX_DEPTH) {
+		t->too_deep = 1;
+		return 0;
+	}
+	/* the token is one byte: '{' or '[' */
+	tree_open(t, type, here(t) - 1);
+	return 1;
+}
+
+static int cb_start_map(void *ctx) { return open_container(ctx, yajl_t_object); }
+static int cb_start_array(void *ctx) { return open_container(ctx, yajl_t_array); }
+
+static int
+cb_end(void *ctx)
+{
+	struct tree *t = ctx;
+
+	tree_close(t, here(t));
+	return 1;
+}
+
+static const yajl_callbacks callbacks = {
+	cb_null, cb_boolean, NULL, NULL, cb_number, cb_string,
+	cb_start_map, cb_key, cb_end, cb_start_array, cb_end
+};
+
+static int canonical(const char *s, size_t n);
+
+yajl_val
+tree_parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
+{
+	const char *why;
+	unsigned char *msg;
+	char *nl;
+	yajl_status st;
+
+	tree_reset(t);
+	if ((why = json_precheck(text, len, JSON_MAX_DEPTH)) != NULL) {
+		if (strcmp(why, "nested too deep") == 0)
+			snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+		else
+			snprintf(err, errlen, "%s", why);
+		return NULL;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		snprintf(err, errlen, "NUL byte in JSON text");
+		return NULL;
+	}
+	if (t->h == NULL && (t->h = yajl_alloc(&callbacks, NULL, t)) == NULL)
+		die(EXIT_SOFTWARE, "out of memory (yajl_alloc)");
+	t->text = text;
+	t->too_deep = 0;
+	t->nul[0] = '\0';
+	st = yajl_parse(t->h, (const unsigned char *)text, len);
+	if (st == yajl_status_ok)
+		st = yajl_complete_parse(t->h);
+	if (st != yajl_status_ok || t->root == NULL) {
+		if (t->too_deep) {
+			snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+		} else if (t->nul[0]) {
+			snprintf(err, errlen, "a NUL character (\\u0000) in %s", t->nul);
+		} else {
+			msg = yajl_get_error(t->h, 0, (const unsigned char *)text, len);
+			snprintf(err, errlen, "%s", msg ? (const char *)msg : "invalid JSON");
+			if (msg)
+				yajl_free_error(t->h, msg);
+			/* yajl's messages may run over several lines; keep the first */
+			if ((nl = strchr(err, '\n')) != NULL)
+				*nl = '\0';
+			if (err[0] == '\0')
+				snprintf(err, errlen, "invalid JSON");
+		}
+		/* a handle that failed stays failed: the next text gets a new one */
+		yajl_free(t->h);
+		t->h = NULL;
+		tree_reset(t);
+		return NULL;
+	}
+	/* yajl_complete_parse leaves the handle done: the next text gets a new one */
+	yajl_free(t->h);
+	t->h = NULL;
+	t->canonical = canonical(text, len);
+	return t->root;
+}
+
+/*
+ * Is text what the JSON writer writes: no white space outside strings, and
+ * only the escapes json_escape makes (\" \\ \n \r \t \b \f, \u00xx for other
+ * control characters)? text is valid JSON (yajl parsed it).
+ */
+static int
+canonical(const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *end = s + n;
+	unsigned c;
+
+	while (s < end) {
+		if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+			return 0;
+		if (*s++ != '"')
+			continue;
+		for (;;) {
+			while (*s != '"' && *s != '\\')
+				s++;
+			if (*s++ == '"')
+				break;
+			/* an escape */
+			if (*s == '"' || *s == '\\' || *s == 'n' || *s == 'r' || *s == 't' ||
+			    *s == 'b' || *s == 'f') {
+				s++;
+				continue;
+			}
+			if (end - s < 5 || s[1] != '0' || s[2] != '0' || (s[3] != '0' && s[3] != '1') ||
+			    strchr(hex, s[4]) == NULL)
+				return 0;
+			c = (unsigned)((s[3] - '0') * 16 + (int)(strchr(hex, s[4]) - hex));
+			if (c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f')
+				return 0;
+			s += 5;
+		}
+	}
+	return 1;
+}
+
+const char *
+tree_text(yajl_val v, size_t *len)
+{
+	struct node *n;
+
+	if (v == NULL || (v->type != yajl_t_object && v->type != yajl_t_array))
+		return NULL;
+	n = (struct node *)((char *)v - offsetof(struct node, v));
+	if (n->text == NULL || n->tree == NULL || !n->tree->canonical)
+		return NULL;
+	*len = n->len;
+	return n->text;
+}
