@@ -4,7 +4,7 @@
 # success, always finish (fetch-pages(1), ANSWERS).
 . "$(dirname "$0")/../lib.sh"
 
-plan 64
+plan 67
 
 export CRATE_TOKEN=test-token
 fast=(--backoff 10ms,20ms)
@@ -24,7 +24,7 @@ pipe() {
 	for a in "$@"; do case $a in apple-music|deezer) p=$a ;; esac; done
 	fetch-pages "${fast[@]}" "$@" --state "$(checkpoint get --provider "$p" "$db" "$s" 2>/dev/null)" "$s" \
 		<"${stdin:-/dev/null}" 2>"$tmp/fetch.err" | tee "$tmp/fetch.out" | validate -q 2>/dev/null |
-		store -q "$db" 2>"$tmp/store.err"
+		store -q ${store_opts:-} "$db" 2>"$tmp/store.err"
 	st="${PIPESTATUS[0]} ${PIPESTATUS[3]}"
 }
 
@@ -81,6 +81,7 @@ is "$(comm -23 <(truth spotify tracks) <(sqlite3 "$tmp/drift.db" "select id from
 	"the database holds every track of the list as it is now"
 is "$(sqlite3 "$tmp/drift.db" "select count(*) from library where stream='tracks'")" \
 	"$(( $(truth spotify tracks | wc -l) + 1 ))" "the removed track is the only one more"
+is "$(removed "$tmp/drift.db")" 1 "and, seen only by the abandoned pass, it is marked removed"
 
 # --- Spotify playlists: episodes asked for, editorial playlists unavailable, rows kept --------------
 sim_stop
@@ -165,17 +166,23 @@ sim_start --dialect apple-music "${small[@]}" --fault-path /v1/me/library/songs 
 pipe "$tmp/shrink.db" tracks -p apple-music --base-url "$SIM_URL" --limit 50
 is "$st" "75 75" "a walk stopped at its third page (retries exhausted)"
 is "$(last_state tracks | jq -c '[.complete, .offset > 90]')" "[false,true]" "its bookmark lies past 90"
+store_opts=--allow-delete
 pipe "$tmp/shrink.db" tracks -p apple-music --base-url "$SIM_URL" --limit 50
+store_opts=
 is "$st" "0 0" "the list shrank to 30 meanwhile: the resumed walk starts again from the top and completes"
 ok 'grep -q "shrank" "$tmp/fetch.err"' "and says so"
 curl -s "$SIM_URL/sim/dump" >"$tmp/dump"
 is "$(last_state tracks | jq -c '[.complete, .pass, .fetched]')" "[true,2,30]" "in a new pass, announced to store"
 is "$(comm -23 <(truth apple-music tracks) <(sqlite3 "$tmp/shrink.db" "select id from library where stream='tracks' and removed_at is null" | sort))" "" \
 	"the database holds every song of the list as it is now"
+is "$(sqlite3 "$tmp/shrink.db" "select id from library where stream='tracks' and removed_at is null" | sort)" \
+	"$(truth apple-music tracks)" "exactly: the songs seen only by the first run's pass are removed"
 
 # --- an unreachable host: the last STATE names it ---------------------------------------------------
 pipe "$tmp/lib.db" artists --base-url "http://127.0.0.1:1/v1" --backoff 0
 is "$st" "75 75" "an unreachable host: partial"
 is "$(last_state artists | jq -r .error)" "cannot connect to 127.0.0.1:1: Connection refused" \
 	"the last STATE names the host"
+is "$(sqlite3 "$tmp/lib.db" "select error from sync_runs where stream='artists' order by run_id desc limit 1")" \
+	"cannot connect to 127.0.0.1:1: Connection refused" "store records it"
 is "$(removed "$tmp/lib.db")" 0 "nothing is removed"
