@@ -317,8 +317,8 @@ honour_throttle(struct walk *w)
 	}
 	if (until - now > (time_t)(opt.max_retry_after_ms / 1000)) {
 		/* longer than any wait we honour (a bogus date): ask the provider again */
-		note("%s: ignoring a throttle until %s, past --max-retry-after; asking again",
-		    w->key, w->throttled_until);
+		tell(note, w->key, "note", "ignoring a throttle until %s, past --max-retry-after; "
+		    "asking again", w->throttled_until);
 		w->throttled_until[0] = '\0';
 		return 0;
 	}
@@ -328,7 +328,7 @@ honour_throttle(struct walk *w)
 		emit_state(w);
 		return EXIT_TEMPFAIL;
 	}
-	say("%s: rate limited: waiting %lld s", w->key, ms / 1000);
+	tell(say, w->key, "wait", "rate limited: waiting %lld s", ms / 1000);
 	if (nap(ms) != 0)
 		return EXIT_TEMPFAIL;
 	w->throttled_until[0] = '\0';

@@ -226,7 +226,9 @@ parallel_pages(struct walk *w)
 	pthread_mutex_destroy(&q.lock);
 	pthread_cond_destroy(&q.turn);
 	if (stopping) {
-		say("%s: stopped by a signal; run the same command to resume", w->key);
+		/* under sync-library, which says "interrupted" once */
+		tell(say, w->key, "note", "%s",
+		    "stopped by a signal; run the same command to resume");
 		return EXIT_TEMPFAIL;
 	}
 	return q.rc;

@@ -166,7 +166,8 @@ walk_complete(struct walk *w)
 static int
 walk_stopped(struct walk *w)
 {
-	say("%s: stopped by a signal; run the same command to resume", w->key);
+	/* under sync-library, which says "interrupted" once */
+	tell(say, w->key, "note", "%s", "stopped by a signal; run the same command to resume");
 	return EXIT_TEMPFAIL;
 }
 
@@ -279,20 +280,20 @@ walk_again(struct walk *w, enum change c, long long total)
 	}
 	switch (c) {
 	case CHANGED_ITEMS:
-		warn("%s: the list changed at offset %lld during the walk; walking it again "
-		    "(pass %d of %d)", w->key, w->page_offset, w->pass + 1, MAX_PASSES);
+		tell(warn, w->key, "note", "the list changed at offset %lld during the walk; "
+		    "walking it again (pass %d of %d)", w->page_offset, w->pass + 1, MAX_PASSES);
 		break;
 	case CHANGED_TOTAL:
-		warn("%s: the total changed from %lld to %lld during the walk; walking it "
-		    "again (pass %d of %d)", w->key, w->total, total, w->pass + 1, MAX_PASSES);
+		tell(warn, w->key, "note", "the total changed from %lld to %lld during the walk; "
+		    "walking it again (pass %d of %d)", w->total, total, w->pass + 1, MAX_PASSES);
 		break;
 	case CHANGED_COUNT:
-		warn("%s: %lld items seen but the provider says %lld; walking again "
-		    "(pass %d of %d)", w->key, w->fetched, w->total, w->pass + 1, MAX_PASSES);
+		tell(warn, w->key, "note", "%lld items seen but the provider says %lld; "
+		    "walking again (pass %d of %d)", w->fetched, w->total, w->pass + 1, MAX_PASSES);
 		break;
 	case CHANGED_WINDOW:
-		warn("%s: the list changed during the walk; walking it again (pass %d of %d)",
-		    w->key, w->pass + 1, MAX_PASSES);
+		tell(warn, w->key, "note", "the list changed during the walk; walking it again "
+		    "(pass %d of %d)", w->pass + 1, MAX_PASSES);
 		break;
 	case CHANGED_HEAD:
 		warn("%s: the first page no longer begins as it did: items were added during "
@@ -349,7 +350,7 @@ page_failed(struct walk *w, enum outcome o)
 			b = url_clean(w->first_url);
 			free(w->next);
 			w->next = NULL;
-			note("%s: %s answered 404; trying %s", w->key, a, b);
+			tell(note, w->key, "note", "%s answered 404; trying %s", a, b);
 			free(a);
 			free(b);
 			return WALK_ON;
@@ -383,7 +384,8 @@ page_failed(struct walk *w, enum outcome o)
 		return walk_fail(w, "authentication failed: ", EXIT_NOPERM);
 	case FORBIDDEN:
 		if (w->playlist_id) {
-			warn("%s: the provider refuses this playlist (%s); skipped", w->key, w->why);
+			tell(warn, w->key, "forbidden",
+			    "the provider refuses this playlist (%s); skipped", w->why);
 			w->forbidden = 1;
 			free(w->next);
 			w->next = NULL;
@@ -632,7 +634,7 @@ run_one(struct walk *w)
 		return rc;
 	rc = walk(w);
 	if (rc == 0)
-		note("%s: %lld items in %lld pages%s", w->key, w->fetched, w->pages,
+		tell(note, w->key, "note", "%lld items in %lld pages%s", w->fetched, w->pages,
 		    w->forbidden ? ", forbidden" : w->unavailable ? ", unavailable" :
 		    w->complete ? ", complete" : "");
 	if (rc == 0 && w->skipped > 0) {

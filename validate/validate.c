@@ -448,7 +448,11 @@ main(int argc, char *argv[])
 		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 	if (rejects != NULL && (msg_writer_free(rejects) != 0 || close(rejects_fd) != 0))
 		die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
-	if (warnings > 0)
+	/* under sync-library the counts go to its status (the store's line shows the rejects) */
+	if (status_event("-", "note", "%lld passed, %lld rejected, %lld warnings", passed,
+	    rejected, warnings))
+		;
+	else if (warnings > 0)
 		say("%lld passed, %lld rejected, %lld warning%s", passed, rejected, warnings,
 		    warnings == 1 ? "" : "s");
 	else
