@@ -79,6 +79,8 @@ emit_state(struct walk *w)
 	jw_kint(&j, "fetched", w->fetched);
 	if (w->skipped > 0)
 		jw_kint(&j, "skipped", w->skipped);
+	if (w->rejected > 0)	/* validate adds this run's to it */
+		jw_kint(&j, "rejected", w->rejected);
 	jw_key(&j, "total");
 	if (w->total >= 0)
 		jw_int(&j, w->total);
@@ -277,6 +279,8 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		w->fetched = n;
 	if (json_int(json_member(b, "skipped"), &n) == 0 && n > 0 && n <= COUNT_MAX)
 		w->skipped = n;
+	if (json_int(json_member(b, "rejected"), &n) == 0 && n > 0 && n <= COUNT_MAX)
+		w->rejected = n;
 	if (json_int(json_member(b, "total"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->total = n;
 	if (json_int(json_member(b, "pages"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
@@ -293,7 +297,7 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		rate_start(YAJL_GET_DOUBLE(r));
 	if (w->next == NULL) {
 		/* an unfinished pass with nowhere to go on: start the list again */
-		w->offset = w->fetched = w->skipped = 0;
+		w->offset = w->fetched = w->skipped = w->rejected = 0;
 		w->last_key[0] = '\0';
 		w->head_key[0] = '\0';
 	} else {

@@ -90,6 +90,7 @@ struct walk {
 	long long offset;		/* the first new item of the next page */
 	long long fetched;		/* items emitted in this pass (with the skipped) */
 	long long skipped;		/* items of this pass that could not be read */
+	long long rejected;		/* validate's count from earlier runs of this pass */
 	long long total;		/* -1: unknown */
 	long long pages;
 	int pass;

@@ -239,6 +239,7 @@ new_pass(struct walk *w)
 	w->offset = 0;
 	w->fetched = 0;
 	w->skipped = 0;
+	w->rejected = 0;
 	w->last_key[0] = '\0';
 	w->head_key[0] = '\0';
 	links_forget(w);
