@@ -144,8 +144,13 @@ stream_get(const char *key, const char *provider)
 
 	if (opts->provider)
 		provider = opts->provider;
-	if (last_stream && strcmp(last_stream->key, key) == 0 && (provider == NULL ||
-	    (last_stream->provider && strcmp(last_stream->provider, provider) == 0)))
+	/*
+	 * Only a named provider takes the last stream at once: a bookmark that
+	 * names none must not fall to whichever provider sent the last record
+	 * (two providers in one pipe), or its sync would delete the other's rows.
+	 */
+	if (last_stream && provider && strcmp(last_stream->key, key) == 0 &&
+	    last_stream->provider && strcmp(last_stream->provider, provider) == 0)
 		return last_stream;
 	for (i = 0; i < nstreams; i++) {
 		s = streams[i];
@@ -453,6 +458,16 @@ bm_int(yajl_val bm, const char *key)
 	return json_int(json_member(bm, key), &v) == 0 ? v : -1;
 }
 
+/* A key the bookmark has that is not a count: a doubt, never a zero. */
+static int
+unreadable(yajl_val bm, const char *key)
+{
+	yajl_val v = json_member(bm, key);
+	long long n;
+
+	return v != NULL && !YAJL_IS_NULL(v) && (json_int(v, &n) != 0 || n < 0);
+}
+
 static void
 set_str(char **dst, const char *src)
 {
@@ -648,7 +663,7 @@ bookmark(const char *key, yajl_val bm)
 	 * upstream) may take what it did not see for gone.
 	 */
 	may_delete = s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
-	    s->cur.skipped <= 0 && s->mode && strcmp(s->mode, "full") == 0 && sync_id;
+	    s->cur.skipped <= 0 && !unreadable(bm, "skipped") && s->mode && strcmp(s->mode, "full") == 0 && sync_id;
 	if (rows_is_membership(s->base) && playlist == NULL && sync_id) {
 		/* Members seen since the last STATE belong to this sync. */
 		bind_key(adopt_pending, provider, key);
