@@ -676,6 +676,22 @@ state_rank(const char *state)
 	return 0;
 }
 
+/*
+ * Text from the database (an error a provider wrote, a stream name from any
+ * STATE) reaches a terminal: no control character of it may move the cursor
+ * or start a line that looks like ours. C0, DEL and UTF-8's C1 become '?'.
+ */
+static void
+printable(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
 /* A table; per-playlist bookmarks are added up into one line per provider. */
 static void
 status_table(struct row *rows, size_t n, struct buf *b)
@@ -683,6 +699,11 @@ status_table(struct row *rows, size_t n, struct buf *b)
 	struct buf note;
 	size_t i, j;
 
+	for (i = 0; i < n; i++) {
+		printable(rows[i].stream);
+		printable(rows[i].provider);
+		printable(rows[i].error);
+	}
 	buf_init(&note);
 	buf_printf(b, STATUS_FMT "%s\n", "STREAM", "PROVIDER", "STATE", "DONE/TOTAL", "%",
 	    "LAST SYNC", "NOTE");

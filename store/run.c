@@ -505,7 +505,7 @@ run_write(struct stream *s, const char *status, const char *error)
 	step_or_fail(run_update, "cannot record the run");
 }
 
-/* The text of a bookmark's "error", control characters stripped (one line for people). */
+/* The text of a bookmark's "error", control characters (C0, DEL, C1) blanked: one line for people. */
 static void
 set_error(struct stream *s, const char *e)
 {
@@ -517,6 +517,9 @@ set_error(struct stream *s, const char *e)
 	for (p = s->error; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+		else if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+		    (unsigned char)p[1] <= 0x9f)
+			p[0] = p[1] = ' ';	/* UTF-8's C1 controls (CSI is U+009B) */
 }
 
 /* The error a run is recorded with: why the list was not walked, or why it stopped. */

@@ -5,7 +5,7 @@
 # in a hang or a deletion.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
-plan 16
+plan 20
 
 # -- two providers in one pipe, then a STATE whose bookmark names no provider
 db="$tmp/two.db"
@@ -51,3 +51,14 @@ run 74 "checkpoint get on a FIFO" -- timeout -s KILL 60 checkpoint get "$tmp/fif
 run 74 "store on a FIFO" -- timeout -s KILL 60 sh -c "store '$tmp/fifo' </dev/null"
 run 74 "store on a directory" -- store "$tmp/dir" </dev/null
 run 74 "checkpoint status on a directory" -- checkpoint status "$tmp/dir"
+
+# -- text a provider or a STATE wrote reaches a terminal without its control characters
+db="$tmp/esc.db"
+printf '%s\n' '{"type":"STATE","value":{"bookmarks":{"artists":{"provider":"spotify","sync_id":"s1","mode":"full","offset":0,"fetched":0,"pages":1,"error":"\u009b2Jboom\u001b[31m\nstore: artists: complete"}}}}' >"$tmp/esc"
+run 75 "a STATE whose error carries C0 and C1 controls" -- store "$db" <"$tmp/esc"
+is "$(q "$db" "SELECT count(*) FROM sync_runs WHERE error GLOB '*[$(printf '\302\233\033\n')]*'")" 0 \
+	"store records the error without them"
+checkpoint set "$db" albums '{"sync_id":"s1","error":"\u001b[2Jforged\nalbums   spotify  complete"}'
+run 0 "checkpoint status of a bookmark whose error has controls (no run recorded)" -- checkpoint status "$db"
+ok "! grep -q \"\$(printf '\\033')\" '$out' && ! grep -q '^albums   spotify  complete' '$out'" \
+	"no escape and no forged line reach the terminal"
