@@ -788,16 +788,22 @@ schema_seen(const char *stream)
 		schemas[nschemas++] = xstrdup(stream);
 }
 
-/* A complete checkpoint of the stream is committed: a spool skipped past it is done. */
+/*
+ * A complete checkpoint of the stream (of --provider's, when given) is
+ * committed: a spool skipped past it is done. Another provider's complete
+ * stream says nothing of this one; the name is compared, not a LIKE pattern.
+ */
 static int
 committed_complete(const char *stream)
 {
 	sqlite3_stmt *q = db_prepare(db, "SELECT 1 FROM checkpoints WHERE"
-	    " (stream = ?1 OR stream LIKE ?1 || ':%') AND json_extract(state, '$.complete') = 1"
-	    " LIMIT 1");
+	    " (?2 IS NULL OR provider = ?2) AND (stream = ?1 OR"
+	    " substr(stream, 1, length(?1) + 1) = ?1 || ':')"
+	    " AND json_extract(state, '$.complete') = 1 LIMIT 1");
 	int done;
 
 	sqlite3_bind_text(q, 1, stream, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, opts->provider, -1, SQLITE_STATIC);
 	done = sqlite3_step(q) == SQLITE_ROW;
 	sqlite3_finalize(q);
 	return done;

@@ -5,7 +5,7 @@
 # in a hang or a deletion.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
-plan 20
+plan 23
 
 # -- two providers in one pipe, then a STATE whose bookmark names no provider
 db="$tmp/two.db"
@@ -62,3 +62,12 @@ checkpoint set --provider spotify "$db" albums '{"sync_id":"s1","error":"\u001b[
 run 0 "checkpoint status of a bookmark whose error has controls (no run recorded)" -- checkpoint status "$db"
 ok "grep -q forged '$out' && ! grep -q \"\$(printf '\\033')\" '$out' && ! grep -q '^albums   spotify  complete' '$out'" \
 	"no escape and no forged line reach the terminal"
+
+# -- a SCHEMA with nothing after it: another provider's complete stream does not make it done
+db="$tmp/sch.db"
+gen artists 3 10 s1 full 1 | store -q "$db" 2>/dev/null
+gen artists 3 10 s1 full 1 | head -1 >"$tmp/schema"
+run 75 "deezer's artists announced, nothing after; only spotify's were complete" -- store --provider deezer "$db" <"$tmp/schema"
+sed 's/"artists"/"a%"/' "$tmp/schema" >"$tmp/pct"
+run 75 "a stream named a% is no pattern that matches artists" -- store "$db" <"$tmp/pct"
+run 0 "spotify's own artists: done (a spool skipped past it)" -- store --provider spotify "$db" <"$tmp/schema"
