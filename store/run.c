@@ -6,6 +6,7 @@
  * keep everything up to the last STATE and drop the records after it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -348,6 +349,8 @@ seen_mark(struct stream *s, yajl_val position)
 		bound = SEEN_MAX;
 	if (json_int(position, &pos) != 0 || pos < 0)
 		return;
+	if (pos >= s->pos_end)
+		s->pos_end = pos < LLONG_MAX ? pos + 1 : pos;
 	if ((unsigned long long)pos >= bound) {
 		s->seen_lost = 1;
 		return;
@@ -633,6 +636,7 @@ bookmark(const char *key, yajl_val bm)
 		if (s->seen)
 			memset(s->seen, 0, s->seen_len);
 		s->seen_lost = 0;
+		s->pos_end = 0;
 		s->walk_whole = 1;
 	}
 	s->pass = pass;
@@ -699,8 +703,10 @@ bookmark(const char *key, yajl_val bm)
 	/* A playlist whose items are complete ends at total: drop rows past it. */
 	if (s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
 	    strcmp(s->base, "playlist_items") == 0 && playlist && s->cur.total >= 0) {
+		/* never below what this walk just stored: a total that lags its items */
 		bind_key(items_truncate, provider, playlist + 1);
-		sqlite3_bind_int64(items_truncate, 3, s->cur.total);
+		sqlite3_bind_int64(items_truncate, 3,
+		    s->cur.total > s->pos_end ? s->cur.total : s->pos_end);
 		step_or_fail(items_truncate, "cannot update playlist items");
 		removed = sqlite3_changes(db);
 		/* positions of items skipped upstream were not seen, yet are there */
@@ -711,6 +717,7 @@ bookmark(const char *key, yajl_val bm)
 		s->seen = NULL;
 		s->seen_len = 0;
 		s->seen_lost = 0;
+		s->pos_end = 0;
 	}
 	s->cur.removed += removed;
 	run_write(s, s->cur.complete ? "complete" : "running", run_error(s, 0));

@@ -5,7 +5,7 @@
 # in a hang or a deletion.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
-plan 23
+plan 25
 
 # -- two providers in one pipe, then a STATE whose bookmark names no provider
 db="$tmp/two.db"
@@ -71,3 +71,9 @@ run 75 "deezer's artists announced, nothing after; only spotify's were complete"
 sed 's/"artists"/"a%"/' "$tmp/schema" >"$tmp/pct"
 run 75 "a stream named a% is no pattern that matches artists" -- store "$db" <"$tmp/pct"
 run 0 "spotify's own artists: done (a spool skipped past it)" -- store --provider spotify "$db" <"$tmp/schema"
+
+# -- a playlist's total that lags the entries the walk just delivered
+db="$tmp/pl.db"
+gen playlist_items 5 10 s1 full 1 | sed 's/"total":5/"total":0/' >"$tmp/pl0"
+run 0 "a complete playlist walk of 5 entries whose total says 0" -- store "$db" <"$tmp/pl0"
+is "$(q "$db" "SELECT count(*) FROM playlist_items")" 5 "the 5 entries it just stored stay"
