@@ -16,9 +16,6 @@
 #include "util.h"
 #include "validate.h"
 
-/* validate's own exit statuses (its man page): 1 is EXIT_REJECTS. */
-enum { EXIT_TROUBLE = 2 };
-
 /* How much of an over-long line goes to the rejects file. */
 #define REJECT_INPUT_MAX 1024
 
@@ -40,7 +37,7 @@ static struct count *counts;
 static size_t ncounts;
 
 static long long passed, rejected, warnings;
-static int trouble;		/* an I/O error: exit 2 */
+static int trouble;		/* an I/O error: exit 74 */
 static int named_files;		/* FILE arguments: messages name the file */
 
 static struct msg_writer *out, *rejects;
@@ -66,7 +63,7 @@ help(void)
 	    "  -q, --quiet            only the final summary and errors on stderr\n"
 	    "  -r, --rejects FILE     write each rejected line there as JSON\n"
 	    "  -h, --help             this help\n"
-	    "Exit status: 0 nothing rejected, 1 something rejected, 2 usage or I/O error.\n",
+	    "Exit status: 0 nothing rejected, 1 something rejected, 64 usage, 74 I/O error.\n",
 	    stdout);
 }
 
@@ -199,17 +196,6 @@ write_rejects(const struct msg_reader *r, const struct msg *m, const char *strea
     const char *id, const char *reason)
 {
 	static int schema_sent;
-	static const char schema[] = "{\"type\":\"SCHEMA\",\"stream\":\"rejects\",\"schema\":"
-	    "{\"type\":\"object\",\"properties\":{"
-	    "\"provider\":{\"type\":[\"string\",\"null\"]},"
-	    "\"stream\":{\"type\":[\"string\",\"null\"]},"
-	    "\"id\":{\"type\":[\"string\",\"null\"]},"
-	    "\"reason\":{\"type\":\"string\"},"
-	    "\"line\":{\"type\":\"integer\"},"
-	    "\"file\":{\"type\":\"string\"},"
-	    "\"input\":{\"type\":\"string\"},"
-	    "\"input_truncated\":{\"type\":\"boolean\"}}},"
-	    "\"key_properties\":[]}";
 	struct jw w;
 
 	if (rejects != NULL) {
@@ -217,11 +203,14 @@ write_rejects(const struct msg_reader *r, const struct msg *m, const char *strea
 		jw_init(&w, &line);
 		reject_object(&w, r, m, stream, id, reason, 0);
 		if (msg_write(rejects, line.data, line.len) != 0)
-			die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+			die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 	}
 	/* Downstream too, before the STATE that follows: store keeps them (store(1) rejects). */
 	if (!schema_sent) {
-		emit(schema, sizeof schema - 1);
+		buf_reset(&line);
+		jw_init(&w, &line);
+		msg_schema_of(&w, "rejects", NULL);
+		emit(line.data, line.len);
 		schema_sent = 1;
 	}
 	buf_reset(&line);
@@ -255,7 +244,7 @@ static void
 emit(const char *text, size_t len)
 {
 	if (msg_write(out, text, len) != 0)
-		die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 }
 
 /* Writes the message again, with the edits applied. */
@@ -392,11 +381,11 @@ main(int argc, char *argv[])
 		case 'h':
 			help();
 			if (fflush(stdout) != 0 || ferror(stdout))
-				die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+				die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 			return 0;
 		case 'm':
 			if (parse_size(optarg, &cap) != 0 || cap == 0)
-				die(EXIT_TROUBLE, "-m: '%s' is not a size (bytes, or a number with k, M or G)",
+				die(EXIT_USAGE, "-m: '%s' is not a size (bytes, or a number with k, M or G)",
 				    optarg);
 			break;
 		case 'q':
@@ -411,11 +400,11 @@ main(int argc, char *argv[])
 		case ':':
 			say("%s: needs an argument", argv[optind - 1]);
 			usage(stderr);
-			return EXIT_TROUBLE;
+			return EXIT_USAGE;
 		default:
 			say("%s: unknown option", argv[optind - 1]);
 			usage(stderr);
-			return EXIT_TROUBLE;
+			return EXIT_USAGE;
 		}
 	}
 	argc -= optind;
@@ -426,7 +415,7 @@ main(int argc, char *argv[])
 	if (rejects_path != NULL) {
 		rejects_fd = open(rejects_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		if (rejects_fd < 0)
-			die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+			die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 		rejects = msg_writer_new(rejects_fd);
 	}
 	out = msg_writer_new(STDOUT_FILENO);
@@ -456,9 +445,9 @@ main(int argc, char *argv[])
 	}
 
 	if (msg_writer_free(out) != 0)
-		die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 	if (rejects != NULL && (msg_writer_free(rejects) != 0 || close(rejects_fd) != 0))
-		die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+		die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 	if (warnings > 0)
 		say("%lld passed, %lld rejected, %lld warning%s", passed, rejected, warnings,
 		    warnings == 1 ? "" : "s");
@@ -474,6 +463,6 @@ main(int argc, char *argv[])
 		free(counts[i].key);
 	free(counts);
 	if (trouble)
-		return EXIT_TROUBLE;
+		return EXIT_IOERR;
 	return rejected > 0 ? EXIT_REJECTS : 0;
 }
