@@ -48,6 +48,26 @@ out(const char *s)
  * that is not a crate database is an error (65), one that cannot be read
  * another (74). *version gets its schema version.
  */
+/*
+ * A writer killed in a transaction before the database was in WAL mode (a
+ * store's first moments on a new file) leaves a hot rollback journal, which a
+ * read-only connection cannot roll back ("attempt to write a readonly
+ * database"): a read-write connection that creates nothing rolls it back.
+ */
+static int
+roll_back(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, DB_BUSY_DEFAULT_MS);
+		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 static sqlite3 *
 open_crate(const char *path, int missing_ok, int *version)
 {
@@ -66,17 +86,22 @@ open_crate(const char *path, int missing_ok, int *version)
 		die(EXIT_IOERR, "%s: is a directory, not a crate database", path);
 	if (access(path, R_OK) != 0)
 		die(EXIT_IOERR, "%s: %s", path, strerror(errno));
-	db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
-	rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
-	    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
-	    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		tables = sqlite3_column_int(s, 0);
-		*version = sqlite3_column_int(s, 1);
-		any = sqlite3_column_int(s, 2);
-		rc = SQLITE_OK;
+	for (int tries = 0;; tries++) {
+		db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+		rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
+		    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
+		    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			tables = sqlite3_column_int(s, 0);
+			*version = sqlite3_column_int(s, 1);
+			any = sqlite3_column_int(s, 2);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+		if ((rc & 0xff) != SQLITE_READONLY || tries > 0 || roll_back(path) != 0)
+			break;
+		db_close(db);
 	}
-	sqlite3_finalize(s);
 	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
 		die(EXIT_DATAERR, "%s: not a crate database (%s)", path, db_errmsg(db));
 	if (rc != SQLITE_OK)

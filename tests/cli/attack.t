@@ -5,7 +5,7 @@
 # in a hang or a deletion.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
-plan 25
+plan 28
 
 # -- two providers in one pipe, then a STATE whose bookmark names no provider
 db="$tmp/two.db"
@@ -77,3 +77,20 @@ db="$tmp/pl.db"
 gen playlist_items 5 10 s1 full 1 | sed 's/"total":5/"total":0/' >"$tmp/pl0"
 run 0 "a complete playlist walk of 5 entries whose total says 0" -- store "$db" <"$tmp/pl0"
 is "$(q "$db" "SELECT count(*) FROM playlist_items")" 5 "the 5 entries it just stored stay"
+
+# -- a writer killed mid-transaction before WAL mode leaves a hot journal: still readable
+db="$tmp/hot.db"
+gen artists 3 10 s1 full 1 | store -q "$db" 2>/dev/null
+sqlite3 "$db" "PRAGMA journal_mode = DELETE" >/dev/null
+mkfifo "$tmp/sqlin"
+sqlite3 "$db" <"$tmp/sqlin" >"$tmp/sqlout" 2>&1 &
+spid=$!
+exec 4>"$tmp/sqlin"
+echo "PRAGMA cache_size = 10; BEGIN; CREATE TABLE junk (b); INSERT INTO junk WITH RECURSIVE r(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM r WHERE i < 2000) SELECT randomblob(4000) FROM r; SELECT 'ready';" >&4
+while ! grep -q ready "$tmp/sqlout" 2>/dev/null && kill -0 $spid 2>/dev/null; do sleep 0.05; done
+kill -9 $spid
+{ wait $spid; } 2>/dev/null
+exec 4>&-
+ok "[ -s '$db-journal' ]" "the killed writer left its journal"
+run 0 "checkpoint status on it" -- checkpoint status "$db"
+ok "grep -q '^artists' '$out'" "it reads the last committed state"
