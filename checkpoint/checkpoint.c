@@ -48,6 +48,26 @@ out(const char *s)
  * that is not a crate database is an error (65), one that cannot be read
  * another (74). *version gets its schema version.
  */
+/*
+ * A writer killed in a transaction before the database was in WAL mode (a
+ * store's first moments on a new file) leaves a hot rollback journal, which a
+ * read-only connection cannot roll back ("attempt to write a readonly
+ * database"): a read-write connection that creates nothing rolls it back.
+ */
+static int
+roll_back(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, DB_BUSY_DEFAULT_MS);
+		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 static sqlite3 *
 open_crate(const char *path, int missing_ok, int *version)
 {
@@ -66,17 +86,22 @@ open_crate(const char *path, int missing_ok, int *version)
 		die(EXIT_IOERR, "%s: is a directory, not a crate database", path);
 	if (access(path, R_OK) != 0)
 		die(EXIT_IOERR, "%s: %s", path, strerror(errno));
-	db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
-	rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
-	    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
-	    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		tables = sqlite3_column_int(s, 0);
-		*version = sqlite3_column_int(s, 1);
-		any = sqlite3_column_int(s, 2);
-		rc = SQLITE_OK;
+	for (int tries = 0;; tries++) {
+		db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+		rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
+		    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
+		    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			tables = sqlite3_column_int(s, 0);
+			*version = sqlite3_column_int(s, 1);
+			any = sqlite3_column_int(s, 2);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+		if ((rc & 0xff) != SQLITE_READONLY || tries > 0 || roll_back(path) != 0)
+			break;
+		db_close(db);
 	}
-	sqlite3_finalize(s);
 	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
 		die(EXIT_DATAERR, "%s: not a crate database (%s)", path, db_errmsg(db));
 	if (rc != SQLITE_OK)
@@ -676,6 +701,22 @@ state_rank(const char *state)
 	return 0;
 }
 
+/*
+ * Text from the database (an error a provider wrote, a stream name from any
+ * STATE) reaches a terminal: no control character of it may move the cursor
+ * or start a line that looks like ours. C0, DEL and UTF-8's C1 become '?'.
+ */
+static void
+printable(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
 /* A table; per-playlist bookmarks are added up into one line per provider. */
 static void
 status_table(struct row *rows, size_t n, struct buf *b)
@@ -683,6 +724,11 @@ status_table(struct row *rows, size_t n, struct buf *b)
 	struct buf note;
 	size_t i, j;
 
+	for (i = 0; i < n; i++) {
+		printable(rows[i].stream);
+		printable(rows[i].provider);
+		printable(rows[i].error);
+	}
 	buf_init(&note);
 	buf_printf(b, STATUS_FMT "%s\n", "STREAM", "PROVIDER", "STATE", "DONE/TOTAL", "%",
 	    "LAST SYNC", "NOTE");

@@ -436,6 +436,13 @@ db_open(const char *path, int readonly, long long busy_ms)
 	} else {
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	}
+	/*
+	 * A FIFO or a device is no database: SQLite's first read of a FIFO
+	 * blocks for ever (and a signal only restarts it).
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		die(EXIT_IOERR, "%s: %s, not a crate database", path,
+		    S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 	flags |= SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(path, &db, flags, NULL);
 	if (rc != SQLITE_OK)

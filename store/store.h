@@ -68,6 +68,7 @@ struct stream {
 	unsigned char *seen;
 	size_t seen_len;
 	int seen_lost;		/* a position could not be tracked: delete none unseen */
+	long long pos_end;	/* 1 + the highest position stored in this walk */
 	int states, walk_whole;
 	long long pass;		/* the walk's pass (fetch-pages walks a list again on drift) */
 };
