@@ -128,8 +128,7 @@ sim_stop
 sim_start --dialect spotify --tracks 400 --artists 30 --playlists 3 --token-ttl 5
 run 77 "a token refused in the middle of a sync" -- sync-library -P 1 -W 1 "${fast[@]}" \
 	--base-url "$SIM_URL/v1" "$tmp/ttl.db"
-is "$(grep -c 'authentication' "$err")" 3 "said by the stage, on the stream's line and in the result"
-grep 'authentication' "$err" | sed 's/^/# /'
+is "$(grep -c 'authentication' "$err")" 4 "said by the stage, on the stream's line, in the status table's note and in the result"
 ok 'grep -q "^sync-library: artists: .*not started" "$err" && ! grep -q resume "$err"' \
 	"the other streams are not started; no resume advice"
 sim_stop
