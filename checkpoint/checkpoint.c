@@ -22,18 +22,12 @@
 static const char *opt_provider;
 static int opt_json, opt_watch;
 
-#define USAGE "usage: checkpoint [-q] status DB [--json] [--watch]\n" \
-	"       checkpoint [-q] get [--provider NAME] DB STREAM\n" \
-	"       checkpoint [-q] set [--provider NAME] DB STREAM JSON\n" \
-	"       checkpoint [-q] reset [--provider NAME] DB [STREAM ...]\n" \
-	"       checkpoint [-q] skip [--provider NAME] DB < spool"
-
-static void
-usage(void)
-{
-	say("%s", USAGE);
-	exit(EXIT_USAGE);
-}
+static const char usage[] =
+    "usage: checkpoint [-q] status DB [--json] [--watch]\n"
+    "       checkpoint [-q] get [--provider NAME] DB STREAM\n"
+    "       checkpoint [-q] set [--provider NAME] DB STREAM JSON\n"
+    "       checkpoint [-q] reset [--provider NAME] DB [STREAM ...]\n"
+    "       checkpoint [-q] skip [--provider NAME] DB < spool\n";
 
 static void
 out(const char *s)
@@ -828,7 +822,7 @@ main(int argc, char *argv[])
 	const char *cmd;
 	int c;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -844,11 +838,9 @@ main(int argc, char *argv[])
 			util_quiet = 1;
 			break;
 		case 'h':
-			puts(USAGE);
-			stdout_close_or_die();
-			return 0;
+			cli_help();
 		default:
-			usage();
+			cli_usage();
 		}
 	}
 	argc -= optind;
@@ -856,10 +848,10 @@ main(int argc, char *argv[])
 	if (opt_provider == NULL && getenv("CRATE_PROVIDER") && *getenv("CRATE_PROVIDER"))
 		opt_provider = getenv("CRATE_PROVIDER");
 	if (argc < 2)
-		usage();
+		cli_usage();
 	cmd = argv[0];
 	if ((opt_json || opt_watch) && strcmp(cmd, "status") != 0)
-		usage();
+		cli_usage();
 	if (strcmp(cmd, "status") == 0 && argc == 2)
 		return cmd_status(argv[1]);
 	if (strcmp(cmd, "get") == 0 && argc == 3)
@@ -870,5 +862,5 @@ main(int argc, char *argv[])
 		return cmd_reset(argv[1], argv + 2, argc - 2);
 	if (strcmp(cmd, "skip") == 0 && argc == 2)
 		return cmd_skip(argv[1]);
-	usage();
+	cli_usage();
 }

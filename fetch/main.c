@@ -29,20 +29,15 @@ volatile sig_atomic_t stopping;
 yajl_val state_root;
 char now_iso[ISO8601_LEN];
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: fetch-pages [-q] [--raw] [-p provider] [--base-url url] [--profile file]\n"
-	    "                   [--token-file file] [--token-cmd command] [--user-token-file file]\n"
-	    "                   [--state json] [--since time] [-P n] [--limit n] [--rate n]\n"
-	    "                   [--max-wait time] [--max-retry-after time] [--backoff list]\n"
-	    "                   [--timeout time] [--connect-timeout time] [--stall-timeout time]\n"
-	    "                   [-m size] [--max-body size]\n"
-	    "                   [--sync-id id] stream\n"
-	    "       fetch-pages [options] [--items path] [--paging link|page|offset] --url url\n");
-	exit(status);
-}
+static const char usage[] =
+    "usage: fetch-pages [-q] [--raw] [-p provider] [--base-url url] [--profile file]\n"
+    "                   [--token-file file] [--token-cmd command] [--user-token-file file]\n"
+    "                   [--state json] [--since time] [-P n] [--limit n] [--rate n]\n"
+    "                   [--max-wait time] [--max-retry-after time] [--backoff list]\n"
+    "                   [--timeout time] [--connect-timeout time] [--stall-timeout time]\n"
+    "                   [-m size] [--max-body size]\n"
+    "                   [--sync-id id] stream\n"
+    "       fetch-pages [options] [--items path] [--paging link|page|offset] --url url\n";
 
 static void
 on_signal(int sig)
@@ -114,7 +109,7 @@ main(int argc, char *argv[])
 	int ch, rc;
 	long long n;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	opt.workers = 1;
 	opt.max_wait_ms = 300 * 1000;
 	opt.max_retry_after_ms = 24LL * 3600 * 1000;
@@ -162,8 +157,8 @@ main(int argc, char *argv[])
 		case O_ITEMS: items = optarg; break;
 		case O_PAGING: paging = optarg; break;
 		case 'q': util_quiet = 1; break;
-		case 'h': usage(0); break;
-		default: usage(EXIT_USAGE);
+		case 'h': cli_help();
+		default: cli_usage();
 		}
 	}
 	argc -= optind;
@@ -172,7 +167,7 @@ main(int argc, char *argv[])
 	if (url != NULL) {
 		/* any paginated JSON API: generic records */
 		if (argc > 1)
-			usage(EXIT_USAGE);
+			cli_usage();
 		stream = argc == 1 ? argv[0] : "items";
 		generic_ep.path = (char *)url;
 		generic_ep.items = (char *)items;
@@ -199,7 +194,7 @@ main(int argc, char *argv[])
 		ep = &generic_ep;
 	} else {
 		if (argc != 1)
-			usage(EXIT_USAGE);
+			cli_usage();
 		stream = argv[0];
 		if (profile) {
 			opt.prov = provider_load(profile);

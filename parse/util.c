@@ -21,6 +21,32 @@ util_init(const char *argv0)
 	util_progname = slash ? slash + 1 : argv0;
 }
 
+static const char *cli_usage_text = "";
+
+void
+cli_init(char *argv[], const char *usage)
+{
+	util_init(argv[0]);
+	if (argv[0] != NULL && *argv[0] != '\0')
+		argv[0] = (char *)util_progname;	/* a tail of argv[0] itself */
+	cli_usage_text = usage;
+}
+
+void
+cli_help(void)
+{
+	fputs(cli_usage_text, stdout);
+	stdout_close_or_die();
+	exit(0);
+}
+
+void
+cli_usage(void)
+{
+	fputs(cli_usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
 /* One fprintf of the whole line, so that concurrent stages do not interleave words. */
 static void
 vsay(const char *fmt, va_list ap)

@@ -16,9 +16,6 @@
 #include "util.h"
 #include "validate.h"
 
-/* validate's own exit statuses (its man page): 1 is EXIT_REJECTS. */
-enum { EXIT_TROUBLE = 2 };
-
 /* How much of an over-long line goes to the rejects file. */
 #define REJECT_INPUT_MAX 1024
 
@@ -40,7 +37,7 @@ static struct count *counts;
 static size_t ncounts;
 
 static long long passed, rejected, warnings;
-static int trouble;		/* an I/O error: exit 2 */
+static int trouble;		/* an I/O error: exit 74 */
 static int named_files;		/* FILE arguments: messages name the file */
 
 static struct msg_writer *out, *rejects;
@@ -51,24 +48,7 @@ static struct buf line;		/* a message being written again */
 static struct buf shown_id, shown_stream, shown_reason;
 static struct buf clean;		/* input text made valid UTF-8 */
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s [-q] [-m size] [-r file] [file ...]\n", util_progname);
-}
-
-static void
-help(void)
-{
-	usage(stdout);
-	fputs("Checks and normalises Singer messages of canonical records (stdin or files to stdout).\n"
-	    "  -m, --max-record SIZE  longest line accepted, k, M or G suffix (default 16M)\n"
-	    "  -q, --quiet            only the final summary and errors on stderr\n"
-	    "  -r, --rejects FILE     write each rejected line there as JSON\n"
-	    "  -h, --help             this help\n"
-	    "Exit status: 0 nothing rejected, 1 something rejected, 2 usage or I/O error.\n",
-	    stdout);
-}
+static const char usage[] = "usage: validate [-q] [-m size] [-r file] [file ...]\n";
 
 static void
 count_add(const char *key, size_t n)
@@ -217,7 +197,7 @@ write_rejects(const struct msg_reader *r, const struct msg *m, const char *strea
 		jw_init(&w, &line);
 		reject_object(&w, r, m, stream, id, reason, 0);
 		if (msg_write(rejects, line.data, line.len) != 0)
-			die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+			die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 	}
 	/* Downstream too, before the STATE that follows: store keeps them (store(1) rejects). */
 	if (!schema_sent) {
@@ -255,7 +235,7 @@ static void
 emit(const char *text, size_t len)
 {
 	if (msg_write(out, text, len) != 0)
-		die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 }
 
 /* Writes the message again, with the edits applied. */
@@ -385,19 +365,13 @@ main(int argc, char *argv[])
 	size_t cap = RECORD_CAP_DEFAULT;
 	int ch, fd, i, only_parse = 0;
 
-	util_init(argv[0]);
-	opterr = 0;	/* getopt would name the program by its path */
-	while ((ch = getopt_long(argc, argv, ":hm:qr:", options, NULL)) != -1) {
+	cli_init(argv, usage);
+	while ((ch = getopt_long(argc, argv, "hm:qr:", options, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			help();
-			if (fflush(stdout) != 0 || ferror(stdout))
-				die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
-			return 0;
+			cli_help();
 		case 'm':
-			if (parse_size(optarg, &cap) != 0 || cap == 0)
-				die(EXIT_TROUBLE, "-m: '%s' is not a size (bytes, or a number with k, M or G)",
-				    optarg);
+			cap = opt_size("-m", optarg);
 			break;
 		case 'q':
 			util_quiet = 1;
@@ -408,14 +382,8 @@ main(int argc, char *argv[])
 		case 'P':
 			only_parse = 1;
 			break;
-		case ':':
-			say("%s: needs an argument", argv[optind - 1]);
-			usage(stderr);
-			return EXIT_TROUBLE;
 		default:
-			say("%s: unknown option", argv[optind - 1]);
-			usage(stderr);
-			return EXIT_TROUBLE;
+			cli_usage();
 		}
 	}
 	argc -= optind;
@@ -426,7 +394,7 @@ main(int argc, char *argv[])
 	if (rejects_path != NULL) {
 		rejects_fd = open(rejects_path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 		if (rejects_fd < 0)
-			die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+			die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 		rejects = msg_writer_new(rejects_fd);
 	}
 	out = msg_writer_new(STDOUT_FILENO);
@@ -456,9 +424,9 @@ main(int argc, char *argv[])
 	}
 
 	if (msg_writer_free(out) != 0)
-		die(EXIT_TROUBLE, "write error on standard output: %s", strerror(errno));
+		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
 	if (rejects != NULL && (msg_writer_free(rejects) != 0 || close(rejects_fd) != 0))
-		die(EXIT_TROUBLE, "%s: %s", rejects_path, strerror(errno));
+		die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 	if (warnings > 0)
 		say("%lld passed, %lld rejected, %lld warning%s", passed, rejected, warnings,
 		    warnings == 1 ? "" : "s");
@@ -474,6 +442,6 @@ main(int argc, char *argv[])
 		free(counts[i].key);
 	free(counts);
 	if (trouble)
-		return EXIT_TROUBLE;
+		return EXIT_IOERR;
 	return rejected > 0 ? EXIT_REJECTS : 0;
 }

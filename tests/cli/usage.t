@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One command-line shape for every program (libparse's cli_init, cli_help,
+# cli_usage): -h and --help print the usage on stdout and exit 0; a usage error
+# prints why, named by the program's bare name, then the usage on stderr, and
+# exits 64; the usage names exactly the options of the man page's SYNOPSIS.
+. "$(dirname "$0")/../lib.sh"
+
+# program, its man page, and an option that needs an argument (given none)
+progs="parse:parse/parse.1:-p
+fetch-pages:fetch/fetch-pages.1:--state
+validate:validate/validate.1:-r
+store:store/store.1:--report
+checkpoint:checkpoint/checkpoint.1:--provider
+provider-sim:tests/sim/provider-sim.1:--port"
+
+plan $((13 * 6))
+
+# The options a usage text names: -x and --name, where an option may stand.
+usage_opts() {
+	grep -oE -- '(^|[][ |])--?[a-zA-Z][a-zA-Z0-9-]*' | sed 's/^[][ |]*//' | sort -u
+}
+# The options of a man page's SYNOPSIS (mdoc source: Fl x, Fl \-name).
+man_opts() {
+	sed -n '/^\.Sh SYNOPSIS/,/^\.Sh DESCRIPTION/p' "$1" |
+		grep -oE 'Fl (\\-[a-z0-9-]+|[a-zA-Z])' | sed 's/^Fl \\-/--/; s/^Fl /-/' | sort -u
+}
+
+while IFS=: read -r p man needs; do
+	run 0 "$p -h" -- "$p" -h
+	ok "head -1 '$out' | grep -q '^usage: $p '" "$p -h: the usage on stdout"
+	ok "[ ! -s '$err' ]" "$p -h: nothing on stderr"
+	cp "$out" "$tmp/h"
+	run 0 "$p --help" -- "$p" --help
+	ok "cmp -s '$out' '$tmp/h'" "$p --help: the same usage"
+	run 74 "$p -h on a full disk" -- bash -c "$p -h >/dev/full"
+
+	# by its path, as a script or the Makefile calls it: still the bare name
+	run 64 "$p: an unknown long option" -- "$(command -v "$p")" --no-such-option
+	is "$(head -1 "$err")" "$p: unrecognized option '--no-such-option'" \
+		"$p: getopt names the program by its bare name"
+	ok "grep -q '^usage: $p ' '$err' && [ ! -s '$out' ]" "$p: the usage on stderr, nothing on stdout"
+	run 64 "$p: an unknown short option" -- "$(command -v "$p")" -Z
+	is "$(head -1 "$err")" "$p: invalid option -- 'Z'" "$p: -Z named"
+	run 64 "$p: $needs without its argument" -- "$p" "$needs"
+	is "$(usage_opts <"$tmp/h")" "$(man_opts "$top/$man")" "$p: the usage names the options of $man's SYNOPSIS"
+done <<<"$progs"
