@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "prov.h"
 #include "msg.h"
 #include "util.h"
 
@@ -318,7 +319,7 @@ cmd_skip(const char *path)
 			continue;
 		}
 		if (got == MSG_OK && m.type == MSG_RECORD) {
-			db_record_key(m.stream, m.record, key, sizeof key);
+			prov_record_key(key, sizeof key, m.stream, m.record);
 			mk = mark_find(json_str(json_member(m.record, "provider")), key);
 			if (mk) {
 				mk->seen = 1;
@@ -348,11 +349,9 @@ cmd_skip(const char *path)
 			skipped++;
 			continue;
 		}
-		if (msg_write(w, m.line, m.len) != 0)
-			die(EXIT_IOERR, "write error: %s", strerror(errno));
+		msg_write_stdout(w, m.line, m.len);
 	}
-	if (msg_writer_free(w) != 0)
-		die(EXIT_IOERR, "write error: %s", strerror(errno));
+	msg_writer_free_stdout(w);
 	for (i = 0; i < nmarks; i++) {
 		if (marks[i].seen && !marks[i].passing) {
 			say("%s: the committed STATE is not in the input (another sync?); "
@@ -386,14 +385,6 @@ struct row {
 	char *error, *bookmark, *sync_id, *mode;
 	int running, forbidden, unavailable;
 };
-
-static long long
-int_of(yajl_val v)
-{
-	long long n;
-
-	return json_int(v, &n) == 0 ? n : -1;
-}
 
 /* a + b without overflow (counts come from bookmarks anyone can write) */
 static long long
@@ -470,12 +461,12 @@ status_rows(sqlite3 *db, int version, struct row **rowsp)
 		r->bookmark = bm ? xstrdup(bm) : NULL;
 		r->error = col_dup(s, 6);
 		r->held = sqlite3_column_type(s, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 8);
-		r->fetched = int_of(json_member(v, "fetched"));
-		r->total = int_of(json_member(v, "total"));
-		r->rejected = int_of(json_member(v, "rejected"));
+		r->fetched = json_int_or(json_member(v, "fetched"), -1);
+		r->total = json_int_or(json_member(v, "total"), -1);
+		r->rejected = json_int_or(json_member(v, "rejected"), -1);
 		if (kept > r->rejected)
 			r->rejected = kept;
-		r->unserved = int_of(json_member(v, "unserved"));
+		r->unserved = json_int_or(json_member(v, "unserved"), -1);
 		r->done = r->fetched < 0 ? -1 : r->rejected <= 0 ? r->fetched :
 		    r->rejected >= r->fetched ? 0 : r->fetched - r->rejected;
 		r->forbidden = json_bool(json_member(v, "forbidden"), 0);

@@ -169,8 +169,8 @@ main(int argc, char *argv[])
 		if (argc > 1)
 			cli_usage();
 		stream = argc == 1 ? argv[0] : "items";
-		generic_ep.path = (char *)url;
-		generic_ep.items = (char *)items;
+		generic_ep.path = url;
+		generic_ep.items = items;
 		generic_ep.limit_param = NULL;
 		generic_ep.max_limit = 100;
 		if (strcmp(paging, "link") == 0) {
@@ -186,11 +186,11 @@ main(int argc, char *argv[])
 		}
 		generic_prov.name = "generic";
 		generic_prov.auth = AUTH_BEARER;
-		generic_prov.base_url = (char *)url;
+		generic_prov.base_url = url;
 		opt.prov = &generic_prov;
 		opt.prov_id = PROV_GENERIC;
 		if (opt.base_url == NULL)
-			opt.base_url = (char *)url;
+			opt.base_url = url;
 		ep = &generic_ep;
 	} else {
 		if (argc != 1)
@@ -261,8 +261,7 @@ main(int argc, char *argv[])
 		rc = run_one(&w);
 		walk_free(&w);
 	}
-	if (msg_writer_free(out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_writer_free_stdout(out);
 	if (state_root)
 		yajl_tree_free(state_root);
 	if (token) {

@@ -81,6 +81,14 @@ int msg_writer_free(struct msg_writer *w);
 /* Writes one line (a newline is added). Returns -1 with errno on a write error. */
 int msg_write(struct msg_writer *w, const char *line, size_t len);
 int msg_flush(struct msg_writer *w);
+/*
+ * The same for the writer on standard output, where a write error is final:
+ * they die with EXIT_IOERR, "write error on standard output: <reason>"
+ * (stdout_write_error in util.h).
+ */
+void msg_write_stdout(struct msg_writer *w, const char *line, size_t len);
+void msg_flush_stdout(struct msg_writer *w);
+void msg_writer_free_stdout(struct msg_writer *w);
 
 /*
  * Building messages into a buffer with the JSON writer:

@@ -46,8 +46,7 @@ struct parse {
 static void
 emit(struct parse *ps, const char *data, size_t len)
 {
-	if (msg_write(ps->out, data, len) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_write_stdout(ps->out, data, len);
 }
 
 static void
@@ -409,8 +408,7 @@ main(int argc, char *argv[])
 	for (int i = 0; i < argc; i++)
 		read_file(&ps, argv[i], input);
 
-	if (msg_writer_free(ps.out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_writer_free_stdout(ps.out);
 	buf_free(&ps.line);
 	status = ps.bad_pages ? EXIT_DATAERR : ps.skipped ? 1 : 0;
 	if (ps.skipped || ps.bad_pages)

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "prov.h"
 #include "util.h"
 #include "validate.h"
 
@@ -86,20 +87,14 @@ count_of(const char *key)
 static void
 count_reject(const char *stream, yajl_val record)
 {
-	const char *playlist_id;
-	struct buf key;
+	char key[512];
 
 	rejected++;
 	if (stream == NULL)
 		return;
 	count_add(stream, strlen(stream));
-	playlist_id = json_str(json_member(record, "playlist_id"));
-	if (strcmp(stream, "playlist_items") == 0 && playlist_id != NULL) {
-		buf_init(&key);
-		buf_printf(&key, "playlist_items:%s", playlist_id);
-		count_add(key.data, key.len);
-		buf_free(&key);
-	}
+	if (strcmp(prov_record_key(key, sizeof key, stream, record), stream) != 0)
+		count_add(key, strlen(key));
 }
 
 /* Text from the input made safe for one line of stderr. */
@@ -234,8 +229,7 @@ reject_line(const struct msg_reader *r, const struct msg *m, const char *stream,
 static void
 emit(const char *text, size_t len)
 {
-	if (msg_write(out, text, len) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_write_stdout(out, text, len);
 }
 
 /* Writes the message again, with the edits applied. */
@@ -423,8 +417,7 @@ main(int argc, char *argv[])
 			close(fd);
 	}
 
-	if (msg_writer_free(out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_writer_free_stdout(out);
 	if (rejects != NULL && (msg_writer_free(rejects) != 0 || close(rejects_fd) != 0))
 		die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 	if (warnings > 0)

@@ -13,7 +13,7 @@ store:store/store.1:--report
 checkpoint:checkpoint/checkpoint.1:--provider
 provider-sim:tests/sim/provider-sim.1:--port"
 
-plan $((13 * 6))
+plan $((13 * 6 + 6))
 
 # The options a usage text names: -x and --name, where an option may stand.
 usage_opts() {
@@ -44,3 +44,15 @@ while IFS=: read -r p man needs; do
 	run 64 "$p: $needs without its argument" -- "$p" "$needs"
 	is "$(usage_opts <"$tmp/h")" "$(man_opts "$top/$man")" "$p: the usage names the options of $man's SYNOPSIS"
 done <<<"$progs"
+
+# One write-or-die for standard output: every program that writes data there
+# says the same thing on a full disk, and exits 74.
+rec='{"type":"RECORD","stream":"tracks","record":{"provider":"spotify","id":"t1"}}'
+full() {
+	run 74 "$1 on a full disk" -- bash -c "$2 >/dev/full"
+	is "$(tail -1 "$err")" "$1: write error on standard output: No space left on device" \
+		"$1: the one message for it"
+}
+full parse "parse -p spotify -s tracks '$shared_fixtures/captures/spotify.tracks.me-tracks-offset0.json'"
+full validate "echo '{\"type\":\"STATE\",\"value\":{}}' | validate"
+full checkpoint "echo '$rec' | checkpoint skip '$tmp/none.db'"

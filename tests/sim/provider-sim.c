@@ -214,7 +214,7 @@ write_dump(const char *path)
 	lib_dump(&S.lib, S.dialect, fp);
 	if (fp == stdout) {
 		if (fflush(fp) != 0 || ferror(fp))
-			die(EXIT_IOERR, "stdout: %s", strerror(errno));
+			stdout_write_error(errno);
 	} else if (fclose(fp) != 0)
 		die(EXIT_IOERR, "%s: %s", path, strerror(errno));
 }
