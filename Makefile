@@ -4,6 +4,7 @@
 #   make check           unit and shell tests, then again under ASan and UBSan
 #   make bench           benchmarks: writes BENCHMARKS.md and benchmarks/*.png (figures,
 #                        never assertions); make check runs them at a tiny size
+#   make fuzz            each libFuzzer target for FUZZ_SECONDS (clang; see tests/fuzz)
 #   make demo            a full sync against the built-in simulator
 #   make install PREFIX=/usr/local   programs and man pages
 #
@@ -95,7 +96,55 @@ $(O)tests/unit/%.t: tests/unit/%.c tests/unit/tap.h $(LIB)
 
 $(O)tests/unit/url.t: $(O)fetch/url.o
 
-unit: $(UNIT_BINS)
+# Fuzz targets (tests/fuzz/fuzz_*.c). The normal and sanitizer builds link
+# each with replay.c, to run the seeds and the crash inputs kept as regression
+# tests (tests/cli/fuzz.t); `make fuzz` builds them with clang's libFuzzer
+# under fuzz/ and runs each for FUZZ_SECONDS, new crash inputs going to
+# fuzz/crashes/TARGET/ (copy one to tests/fuzz/regress/TARGET/ once fixed).
+FUZZ_TARGETS = json msg page prov rules
+FUZZ_SRC = $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c)
+REPLAY_BINS = $(FUZZ_TARGETS:%=$(O)tests/fuzz/replay_%)
+VALIDATE_LIB_SRC = validate/rules.c validate/edit.c
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_SEEDS = tests/fixtures/shared/*.json tests/fixtures/shared/captures/*.json tests/fixtures/*.json \
+	tests/fuzz/seeds/*
+
+$(O)tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \
+		$(VALIDATE_LIB_SRC:%.c=$(O)%.o) $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/fuzz -Ivalidate $(CFLAGS) $(LDFLAGS) -o $@ $< tests/fuzz/replay.c \
+		$(VALIDATE_LIB_SRC:%.c=$(O)%.o) $(LIB) $(LIBS_sqlite) $(LIBS_yajl)
+
+fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -Itests/fuzz -Ivalidate -std=c11 -g -O1 $(PKG_CFLAGS) \
+		-fsanitize=fuzzer-no-link $(FUZZ_SAN) -MMD -MP -c -o $@ $<
+
+-include $(wildcard fuzz/*/*.d fuzz/tests/*/*.d)
+
+fuzz/fuzz_%: fuzz/tests/fuzz/fuzz_%.o $(LIB_SRC:%.c=fuzz/%.o) $(VALIDATE_LIB_SRC:%.c=fuzz/%.o)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS_sqlite) $(LIBS_yajl)
+
+fuzz-build: $(FUZZ_TARGETS:%=fuzz/fuzz_%)
+
+# the objects stay between runs (make would delete them as intermediates)
+.SECONDARY: $(FUZZ_SRC:%.c=fuzz/%.o) $(LIB_SRC:%.c=fuzz/%.o) $(VALIDATE_LIB_SRC:%.c=fuzz/%.o)
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/corpus/$$t fuzz/crashes/$$t; \
+		cp $(FUZZ_SEEDS) fuzz/corpus/$$t/ 2>/dev/null; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=10 \
+			-dict=tests/fuzz/json.dict \
+			-artifact_prefix=fuzz/crashes/$$t/ -print_final_stats=1 fuzz/corpus/$$t \
+			2>fuzz/$$t.log || { tail -40 fuzz/$$t.log; exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^Done' fuzz/$$t.log; \
+	done
+
+unit: $(UNIT_BINS) $(REPLAY_BINS)
 
 # The test suite runs twice: on the normal build, then on the ASan/UBSan build.
 # Tests find the programs through CRATE_BUILD (see tests/lib.sh).
@@ -108,6 +157,16 @@ check: deps
 		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
 	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
 		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
+	$(MAKE) --no-print-directory fuzz-check
+
+# A few seconds of each fuzz target, where clang has libFuzzer; else a note.
+FUZZ_CHECK_SECONDS ?= 3
+fuzz-check:
+	@if $(FUZZ_CC) -fsanitize=fuzzer -o /dev/null tests/fuzz/probe.c 2>/dev/null; then \
+		$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$(FUZZ_CHECK_SECONDS); \
+	else \
+		echo "fuzz: skipped: $(FUZZ_CC) with libFuzzer is not installed (scripts/install-deps)"; \
+	fi
 
 bench: all
 	scripts/bench
@@ -127,7 +186,7 @@ uninstall:
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 
 clean:
-	rm -rf asan $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) \
+	rm -rf asan fuzz $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) $(REPLAY_BINS) \
 		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
-.PHONY: all deps unit check bench demo install uninstall clean
+.PHONY: all deps unit check bench demo install uninstall clean fuzz fuzz-build fuzz-check

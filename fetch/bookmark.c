@@ -41,7 +41,7 @@ emit_schema(struct walk *w)
 
 	buf_reset(&w->line);
 	jw_init(&j, &w->line);
-	msg_schema(&j, w->stream);
+	msg_schema_of(&j, w->stream, opt.raw ? NULL : prov_name(opt.prov_id));
 	emit(w, w->line.data, w->line.len);
 }
 

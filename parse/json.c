@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -268,12 +269,138 @@ json_precheck(const char *text, size_t len, int max_depth)
 	return NULL;
 }
 
+static int
+hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* The code unit of the escape \uXXXX at p (6 bytes available), or -1. */
+static long
+escape_unit(const char *p, const char *end)
+{
+	long u = 0;
+	int h;
+
+	if (end - p < 6 || p[0] != '\\' || p[1] != 'u')
+		return -1;
+	for (int i = 2; i < 6; i++) {
+		if ((h = hexval(p[i])) < 0)
+			return -1;
+		u = u << 4 | h;
+	}
+	return u;
+}
+
+/*
+ * The escapes of lone surrogates rewritten as \ufffd, in place (same length).
+ * Escapes are found by their backslash parity, so text must hold whole strings:
+ * a backslash outside a string is not JSON anyway.
+ */
+static size_t
+fix_surrogates(char *text, size_t len)
+{
+	char *p = text, *end = text + len;
+	long u, lo;
+	size_t fixed = 0;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if ((u = escape_unit(p, end)) < 0xD800 || u > 0xDFFF) {
+			p += p + 1 < end ? 2 : 1;	/* \x, or a \u that is no surrogate */
+			continue;
+		}
+		lo = u <= 0xDBFF ? escape_unit(p + 6, end) : -1;
+		if (lo >= 0xDC00 && lo <= 0xDFFF) {
+			p += 12;	/* a pair */
+			continue;
+		}
+		memcpy(p + 2, "fffd", 4);
+		fixed++;
+		p += 6;
+	}
+	return fixed;
+}
+
+int
+json_has_surrogate_escape(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (end - p >= 4 && p[1] == 'u' && (p[2] == 'd' || p[2] == 'D') &&
+		    strchr("89abcdefABCDEF", p[3]) != NULL && p[3] != '\0')
+			return 1;
+		p += p + 1 < end ? 2 : 1;
+	}
+	return 0;
+}
+
+size_t
+json_fix_surrogates(char *text, size_t len)
+{
+	return json_has_surrogate_escape(text, len) ? fix_surrogates(text, len) : 0;
+}
+
+/* The end of the string whose body starts at s (its closing quote), or end. */
+static const char *
+string_end(const char *s, const char *end)
+{
+	for (; s < end && *s != '"'; s++)
+		if (*s == '\\')
+			s++;
+	return s < end ? s : end;
+}
+
+/*
+ * 1 when a string of text holds a \u0000 escape, with where it is in what
+ * (the key of its member, "a key" or "a string"); else 0.
+ */
+static int
+nul_escape(const char *text, size_t len, char *what, size_t whatlen)
+{
+	const char *p = text, *end = text + len, *s, *e, *key = NULL, *q;
+	size_t keylen = 0;
+
+	for (q = text; (q = memchr(q, '\\', (size_t)(end - q))) != NULL; q++)
+		if (escape_unit(q, end) == 0)
+			break;
+	if (q == NULL)
+		return 0;	/* the usual case: not even the letters */
+	while ((p = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		s = p + 1;
+		e = string_end(s, end);
+		for (p = e + 1; p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'); p++)
+			;
+		for (q = s; q < e; q++) {
+			if (*q != '\\')
+				continue;
+			if (escape_unit(q, end) != 0) {
+				q++;
+				continue;
+			}
+			if (p < end && *p == ':')
+				snprintf(what, whatlen, "a key");
+			else if (key != NULL)
+				snprintf(what, whatlen, "\"%.*s\"", (int)(keylen < 64 ? keylen : 64), key);
+			else
+				snprintf(what, whatlen, "a string");
+			return 1;
+		}
+		if (p < end && *p == ':') {
+			key = s;
+			keylen = (size_t)(e - s);
+		}
+	}
+	return 0;
+}
+
 yajl_val
 json_parse(const char *text, size_t len, char *err, size_t errlen)
 {
 	yajl_val v;
 	const char *why;
-	char *nl;
+	char *nl, *copy = NULL, key[80];
 
 	if ((why = json_precheck(text, len, JSON_MAX_DEPTH)) != NULL) {
 		if (strcmp(why, "nested too deep") == 0)
@@ -286,8 +413,20 @@ json_parse(const char *text, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "NUL byte in JSON text");
 		return NULL;
 	}
+	/* yajl_tree would cut the string at a \u0000 (C strings): an id "t1\u0000x" would be t1 */
+	if (nul_escape(text, len, key, sizeof key)) {
+		snprintf(err, errlen, "a NUL character (\\u0000) in %s", key);
+		return NULL;
+	}
+	/* yajl would make a lone surrogate invalid UTF-8 or "?": U+FFFD instead */
+	if (json_has_surrogate_escape(text, len)) {
+		copy = xstrndup(text, len);
+		fix_surrogates(copy, len);
+		text = copy;
+	}
 	err[0] = '\0';
 	v = yajl_tree_parse(text, err, errlen);
+	free(copy);
 	if (v == NULL) {
 		/* yajl's messages run over several lines; keep the first */
 		if ((nl = strchr(err, '\n')) != NULL)

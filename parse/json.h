@@ -61,9 +61,21 @@ void json_escape(struct buf *b, const char *s, size_t n);
 const char *json_precheck(const char *text, size_t len, int max_depth);
 
 /*
+ * Lone surrogates: yajl decodes an escaped high surrogate without its low half
+ * as "?" and a lone low one as invalid UTF-8. json_fix_surrogates rewrites
+ * each such escape as \ufffd (U+FFFD) in place, the text keeping its length,
+ * and returns how many; text must hold whole strings. json_has_surrogate_escape
+ * is its quick test: 0 when the text has no \uD800-\uDFFF escape at all.
+ */
+int json_has_surrogate_escape(const char *text, size_t len);
+size_t json_fix_surrogates(char *text, size_t len);
+
+/*
  * json_parse: parses one NUL-terminated JSON text into a tree with yajl_tree,
  * after the depth check. Returns the tree (free with yajl_tree_free) or NULL
- * with a one-line reason in err (errlen bytes, no newline).
+ * with a one-line reason in err (errlen bytes, no newline). A string holding
+ * \u0000 is refused (a C string would end there), naming the member; lone
+ * surrogates become U+FFFD.
  */
 yajl_val json_parse(const char *text, size_t len, char *err, size_t errlen);
 

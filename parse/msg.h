@@ -98,8 +98,18 @@ void msg_writer_free_stdout(struct msg_writer *w);
  */
 void msg_record_open(struct jw *w, const char *stream);
 void msg_record_close(struct jw *w, const char *time_extracted);
-/* {"type":"SCHEMA","stream":S,"schema":{...},"key_properties":["provider","id"]} */
+/*
+ * {"type":"SCHEMA","stream":S,"schema":{...},"key_properties":["provider","id"]}
+ * with the full JSON Schema of the stream's canonical records (schema.c): every
+ * field, its type and whether it may be null. A stream crate does not know, or
+ * any stream of the generic provider (records as the provider gave them),
+ * declares provider and id only; a NULL provider means the provider's own
+ * items (fetch-pages --raw): any object, no key_properties. Stream "rejects"
+ * (validate's rejected items, whatever the provider) has no key_properties. msg_schema(w, stream) is
+ * the canonical schema of any provider but generic.
+ */
 void msg_schema(struct jw *w, const char *stream);
+void msg_schema_of(struct jw *w, const char *stream, const char *provider);
 
 /* The bookmark of stream in a STATE value ({"bookmarks":{S:{...}}}), or NULL. */
 yajl_val msg_bookmark(yajl_val state_value, const char *stream);

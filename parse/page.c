@@ -40,7 +40,10 @@ struct page {
 	unsigned long long base;	/* start of the slice being parsed */
 	unsigned long long last_cb;	/* just after the last token that made a callback */
 	int synthetic;			/* feeding the synthetic prefix: positions frozen */
-	int tail_string, tail_escape;	/* lexical state at the end of the last slice */
+	int tail_token;			/* a token (not whitespace) began since last_cb */
+	struct buf hold;		/* a string begun and not ended: held back from yajl */
+	int hold_escape;		/* the held string ends in a backslash */
+	struct buf fix;			/* a slice with lone surrogates rewritten */
 
 	/* outside the items */
 	struct buf path;		/* "artists.cursors.after", "errors[].status" */
@@ -65,6 +68,8 @@ struct page {
 	 * fetch-pages spent.
 	 */
 	struct tree *tree;
+	char key[48];			/* the last member key in the item (for messages) */
+	int key_pending;		/* ... and the value after it is not yet seen */
 
 	/* skipping an item over the cap */
 	int skipping;
@@ -162,6 +167,8 @@ page_new(const char *items_path, size_t cap, const struct page_callbacks *cb, vo
 	p->items_path = xstrdup(items_path ? items_path : "");
 	p->tree = tree_new();
 	buf_init(&p->path);
+	buf_init(&p->hold);
+	buf_init(&p->fix);
 	set_wanted(p);
 	page_reset(p);
 	return p;
@@ -200,7 +207,9 @@ page_reset(struct page *p)
 	clear_fields(p);
 	new_handle(p);
 	p->base = p->last_cb = 0;
-	p->synthetic = p->tail_string = p->tail_escape = 0;
+	p->synthetic = p->tail_token = 0;
+	buf_reset(&p->hold);
+	p->hold_escape = 0;
 	buf_reset(&p->path);
 	p->depth = 0;
 	p->in_items = 0;
@@ -226,6 +235,8 @@ page_free(struct page *p)
 		yajl_free(p->h);
 	tree_free(p->tree);
 	buf_free(&p->path);
+	buf_free(&p->hold);
+	buf_free(&p->fix);
 	free(p->items_path);
 	free(p);
 }
@@ -361,6 +372,7 @@ scalar(struct page *p, yajl_val v, const char *text, size_t len)
 {
 	mark(p);
 	if (p->in_item) {
+		p->key_pending = 0;
 		charge(p, sizeof *v + len + 1 + 2 * sizeof(void *));
 		if (p->discard)
 			drop_tree(p);	/* nothing of it is kept: the arena stays small */
@@ -410,11 +422,46 @@ cb_number(void *ctx, const char *s, size_t len)
 	return scalar(p, tree_scalar(p->tree, yajl_t_number, s, len), s, len);
 }
 
+/*
+ * A string holding a NUL (\u0000) would be cut there (C strings): an id
+ * "t1\u0000evil" would become t1 and overwrite t1. The item is refused, naming
+ * the member; a paging field with one fails the page; elsewhere it is dropped
+ * with the rest of what is outside the items.
+ */
+static void
+nul_refuse(struct page *p, const char *what)
+{
+	if (p->discard)
+		return;
+	if (what != NULL)
+		snprintf(p->why, sizeof p->why, "a NUL character (\\u0000) in %s", what);
+	else
+		snprintf(p->why, sizeof p->why, "a NUL character (\\u0000) in \"%s\"", p->key);
+	drop_tree(p);
+	p->discard = 1;
+	p->item_error = p->why;
+}
+
 static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct page *p = ctx;
-
+	if (memchr(s, '\0', len) != NULL) {
+		if (p->in_item) {
+			nul_refuse(p, p->key_pending ? NULL : "a string");
+		} else if (p->in_items && p->depth == p->items_depth) {
+			mark(p);
+			item_begin(p, 0);
+			nul_refuse(p, "a string");
+			return item_done(p) == 0;
+		} else {
+			for (int f = 0; f < PAGE_NFIELDS; f++)
+				if (strcmp(p->path.data, p->wanted[f]) == 0) {
+					fail(p, "a NUL character (\\u0000) in %s", p->path.data);
+					return 0;
+				}
+		}
+	}
 	return scalar(p, tree_scalar(p->tree, yajl_t_string, (const char *)s, len),
 	    (const char *)s, len);
 }
@@ -426,6 +473,7 @@ open_container(struct page *p, yajl_type t)
 	if (p->in_items && !p->in_item && p->depth == p->items_depth)
 		item_begin(p, 1);
 	if (p->in_item) {
+		p->key_pending = 0;
 		p->item_depth++;
 		charge(p, sizeof(struct yajl_val_s) + 8 * 2 * sizeof(void *));
 		if (p->discard)
@@ -502,6 +550,11 @@ cb_map_key(void *ctx, const unsigned char *s, size_t len)
 	mark(p);
 	if (p->in_item) {
 		charge(p, len + 1);
+		if (memchr(s, '\0', len) != NULL)
+			nul_refuse(p, "a key");
+		memcpy(p->key, s, len < sizeof p->key - 1 ? len : sizeof p->key - 1);
+		p->key[len < sizeof p->key - 1 ? len : sizeof p->key - 1] = '\0';
+		p->key_pending = 1;
 		if (!p->discard)
 			tree_key(p->tree, (const char *)s, len);
 		return 1;
@@ -520,22 +573,66 @@ static const yajl_callbacks callbacks = {
 
 /* ---- feeding ---- */
 
-/* Scans bytes for the lexical state at their end, from a known state. */
-static void
-scan_strings(const char *s, size_t n, int *in_string, int *escape)
+/*
+ * Where the string left open at the end of s (n bytes, which begin outside a
+ * string) begins: the offset of its opening quote, or n when every string of s
+ * is closed. A string is never given to yajl in pieces: yajl keeps the pieces
+ * of a token in a buffer and lexes it again from its start at every piece,
+ * which made a string of 8 MiB of escaped quotes cost 14 s; held back and given
+ * whole, it is lexed once.
+ */
+static size_t
+open_string(const char *s, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (*in_string) {
-			if (*escape)
-				*escape = 0;
-			else if (s[i] == '\\')
-				*escape = 1;
-			else if (s[i] == '"')
-				*in_string = 0;
-		} else if (s[i] == '"') {
-			*in_string = 1;
+	const char *p = s, *end = s + n, *q, *c, *b;
+
+	while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
+		/* its closing quote: one after an even run of backslashes (each walked once) */
+		for (c = q + 1; (c = memchr(c, '"', (size_t)(end - c))) != NULL; c++) {
+			for (b = c; b > q + 1 && b[-1] == '\\'; b--)
+				;
+			if ((c - b) % 2 == 0)
+				break;
+		}
+		if (c == NULL)
+			return (size_t)(q - s);
+		p = c + 1;
+	}
+	return n;
+}
+
+/*
+ * The end of the held string in s: the bytes up to and with its closing quote,
+ * and *closed; or all n bytes. *escape carries a backslash across calls.
+ */
+static size_t
+string_rest(const char *s, size_t n, int *escape, int *closed)
+{
+	size_t i;
+
+	*closed = 0;
+	for (i = 0; i < n; i++) {
+		if (*escape)
+			*escape = 0;
+		else if (s[i] == '\\')
+			*escape = 1;
+		else if (s[i] == '"') {
+			*closed = 1;
+			return i + 1;
 		}
 	}
+	return n;
+}
+
+/* 1 when s holds a token's byte: not whitespace, nor the , and : between tokens. */
+static int
+has_token(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n' &&
+		    s[i] != ',' && s[i] != ':')
+			return 1;
+	return 0;
 }
 
 /* Scans for the end of the skipped item; returns the bytes that belong to it. */
@@ -614,8 +711,12 @@ start_skip(struct page *p)
 	p->items++;
 	p->skipping = 1;
 	p->skip_depth = p->discard ? p->item_depth : tree_depth(p->tree);
-	p->skip_string = p->tail_string;
-	p->skip_escape = p->tail_escape;
+	/* a held string is skipped from where it is */
+	p->skip_string = p->hold.len > 0;
+	p->skip_escape = p->hold_escape;
+	p->base += p->hold.len;
+	buf_reset(&p->hold);
+	p->hold_escape = 0;
 	drop_item(p);
 	yajl_free(p->h);
 	p->h = NULL;
@@ -653,16 +754,68 @@ resume(struct page *p)
 	rc = feed_handle(p, pre.data, pre.len);
 	p->synthetic = 0;
 	p->last_cb = p->base;
-	p->tail_string = p->tail_escape = 0;
+	p->tail_token = 0;
 	buf_free(&pre);
 	return rc;
+}
+
+/*
+ * Gives yajl bytes that leave no string open (lone surrogates rewritten as
+ * U+FFFD first) and notes whether a token was begun since the last callback.
+ */
+static int
+feed_slice(struct page *p, const char *s, size_t n)
+{
+	size_t from;
+
+	if (json_has_surrogate_escape(s, n)) {
+		buf_reset(&p->fix);
+		buf_add(&p->fix, s, n);
+		json_fix_surrogates(p->fix.data, n);
+		s = p->fix.data;
+	}
+	if (feed_handle(p, s, n) != 0)
+		return -1;
+	if (p->last_cb >= p->base) {
+		from = (size_t)(p->last_cb - p->base);
+		p->tail_token = 0;
+	} else {
+		from = 0;
+	}
+	if (!p->tail_token)
+		p->tail_token = has_token(s + from, n - from);
+	p->base += n;
+	return 0;
+}
+
+/*
+ * The cap, once the bytes fed and held are counted: an item past it is skipped;
+ * a value outside the items past it fails the page. Whitespace is no value:
+ * any length of it between items is fine.
+ */
+static int
+check_cap(struct page *p)
+{
+	unsigned long long end = p->base + p->hold.len;
+	int pending = p->tail_token || p->hold.len > 0;
+
+	if (p->in_item && end - p->item_start > p->cap)
+		return start_skip(p);
+	if (pending && end - p->last_cb > p->cap && p->in_items && p->depth == p->items_depth)
+		return start_skip(p);	/* a single scalar item (a huge string) */
+	if (pending && !p->in_item && end - p->last_cb > p->cap) {
+		fail(p, "a value outside the items is longer than the cap%s", "");
+		return -1;
+	}
+	return 0;
 }
 
 int
 page_feed(struct page *p, const void *data, size_t len)
 {
 	const char *s = data;
-	size_t n, from;
+	size_t n, k;
+	int closed, rc;
 
 	if (p->failed)
 		return -1;
@@ -677,31 +830,28 @@ page_feed(struct page *p, const void *data, size_t len)
 			continue;
 		}
 		n = len < SLICE ? len : SLICE;
-		if (feed_handle(p, s, n) != 0)
-			return -1;
-		/* The lexical state at the end of the slice, from the last callback on. */
-		if (p->last_cb >= p->base) {
-			from = (size_t)(p->last_cb - p->base);
-			p->tail_string = p->tail_escape = 0;
+		if (p->hold.len > 0) {
+			/* the rest of a held string, given whole once it ends */
+			n = string_rest(s, n, &p->hold_escape, &closed);
+			buf_add(&p->hold, s, n);
+			rc = 0;
+			if (closed) {
+				rc = feed_slice(p, p->hold.data, p->hold.len);
+				buf_reset(&p->hold);
+			}
 		} else {
-			from = 0;
+			k = open_string(s, n);
+			if (k < n) {
+				buf_add(&p->hold, s + k, n - k);
+				p->hold_escape = 0;
+				string_rest(s + k + 1, n - k - 1, &p->hold_escape, &closed);
+			}
+			rc = k > 0 ? feed_slice(p, s, k) : 0;
 		}
-		scan_strings(s + from, n - from, &p->tail_string, &p->tail_escape);
 		s += n;
 		len -= n;
-		p->base += n;
-		if (p->in_item && p->base - p->item_start > p->cap) {
-			if (start_skip(p) != 0)
-				return -1;
-		} else if (p->base - p->last_cb > p->cap && p->in_items &&
-		    p->depth == p->items_depth) {
-			/* a single scalar item (a huge string) still being lexed */
-			if (start_skip(p) != 0)
-				return -1;
-		} else if (!p->in_item && p->base - p->last_cb > p->cap) {
-			fail(p, "a value outside the items is longer than the cap%s", "");
+		if (rc != 0 || check_cap(p) != 0)
 			return -1;
-		}
 	}
 	return 0;
 }
@@ -718,6 +868,12 @@ page_finish(struct page *p)
 	if (p->skipping) {
 		fail(p, "%s", "the body ended inside an item (truncated)");
 		return -1;
+	}
+	if (p->hold.len > 0) {	/* an unterminated string: yajl says so */
+		st = feed_slice(p, p->hold.data, p->hold.len) == 0 ? yajl_status_ok : yajl_status_error;
+		buf_reset(&p->hold);
+		if (st != yajl_status_ok)
+			return -1;
 	}
 	st = yajl_complete_parse(p->h);
 	if (st != yajl_status_ok) {

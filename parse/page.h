@@ -22,8 +22,16 @@
  * callback gets it with an error and no value, its bytes are skipped without
  * being buffered, and the page goes on with the next item. A value outside the
  * items longer than the cap, or nesting past the limit there, is an error for
- * the whole page. Memory is bounded by about 5 times the cap plus one chunk,
- * whatever the page holds.
+ * the whole page. Whitespace is no value: any length of it between items is
+ * skipped. Memory is bounded by about 6 times the cap plus one chunk, whatever
+ * the page holds (a string is held back until it ends, up to the cap, and
+ * given to yajl whole: yajl lexes a token given in pieces again at every
+ * piece, quadratic in its length).
+ *
+ * Strings: one holding a NUL (\u0000) would be cut there, so the item is
+ * refused with an error naming the member ("a NUL character (\u0000) in
+ * \"id\""), and a paging field holding one fails the page. Lone surrogates
+ * (\ud800 without its pair) become U+FFFD, never invalid UTF-8.
  */
 #ifndef CRATE_PAGE_H
 #define CRATE_PAGE_H

@@ -59,7 +59,7 @@ send_schema(struct parse *ps)
 	ps->schema_sent = 1;
 	buf_reset(&ps->line);
 	jw_init(&w, &ps->line);
-	msg_schema(&w, ps->stream);
+	msg_schema_of(&w, ps->stream, prov_name(ps->ctx.provider));
 	emit(ps, ps->line.data, ps->line.len);
 }
 

@@ -129,6 +129,21 @@ id_or_null(struct jw *w, const char *key, yajl_val v)
 	jw_kstr(w, key, json_id(v, nb));
 }
 
+/* {id, name} of an object (its name under name_key), or null when it is none. */
+static void
+id_name(struct jw *w, const char *key, yajl_val v, const char *name_key)
+{
+	jw_key(w, key);
+	if (json_is_null(v) || v->type != yajl_t_object) {
+		jw_null(w);
+		return;
+	}
+	jw_obj(w);
+	id_or_null(w, "id", json_member(v, "id"));
+	jw_kstr(w, "name", json_str(json_member(v, name_key)));
+	jw_obj_end(w);
+}
+
 /* An array of strings, [] when absent. */
 static void
 strings(struct jw *w, const char *key, yajl_val arr)
@@ -317,16 +332,7 @@ spotify(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 		head(w, c, json_str(json_member(it, "id")));
 		jw_kstr(w, "name", json_str(json_member(it, "name")));
 		jw_kstr(w, "description", json_str(json_member(it, "description")));
-		jw_key(w, "owner");
-		v = json_member(it, "owner");
-		if (json_is_null(v)) {
-			jw_null(w);
-		} else {
-			jw_obj(w);
-			jw_kstr(w, "id", json_str(json_member(v, "id")));
-			jw_kstr(w, "name", json_str(json_member(v, "display_name")));
-			jw_obj_end(w);
-		}
+		id_name(w, "owner", json_member(it, "owner"), "display_name");
 		jw_kstr(w, "image_url", spotify_image(json_member(it, "images")));
 		jw_kstr(w, "snapshot_id", json_str(json_member(it, "snapshot_id")));
 		/* 2026 playlists count their entries under "items", before that "tracks" */
@@ -409,10 +415,41 @@ apple_refs(struct jw *w, const char *key, yajl_val rel, const char *name, const 
 	jw_arr_end(w);
 }
 
+/*
+ * Library resources (library-songs, -albums, -artists) carry no ISRC, UPC,
+ * record label or album kind; their catalog resource does, requested with
+ * include=catalog as relationships.catalog.data[0]
+ * (https://developer.apple.com/documentation/applemusicapi/libraryalbums/relationships-data.dictionary,
+ * LibraryAlbumsCatalogRelationship; the same for LibrarySongs and LibraryArtists).
+ * Its attributes are those of Songs (isrc, releaseDate:
+ * https://developer.apple.com/documentation/applemusicapi/songs/attributes-data.dictionary),
+ * Albums (recordLabel, upc, isSingle, isCompilation, releaseDate:
+ * https://developer.apple.com/documentation/applemusicapi/albums/attributes-data.dictionary)
+ * or Artists (genreNames, artwork). data may be [] for a library item Apple
+ * did not match to the catalog (developer forums, "Catalog relationships empty
+ * for /me/library/albums": "catalog": {"href": ..., "data": []}): then the
+ * library's own attributes, or null.
+ */
+static yajl_val
+apple_catalog(yajl_val it)
+{
+	return json_member(json_at(json_get(it, "relationships", "catalog", "data", NULL), 0),
+	    "attributes");
+}
+
+/* The catalog's attribute when it has one, else the library's. */
+static yajl_val
+apple_attr(yajl_val lib, yajl_val cat, const char *key)
+{
+	yajl_val v = json_member(cat, key);
+
+	return json_is_null(v) ? json_member(lib, key) : v;
+}
+
 static void
 apple_song(struct jw *w, const struct prov_ctx *c, yajl_val it)
 {
-	yajl_val a = json_member(it, "attributes");
+	yajl_val a = json_member(it, "attributes"), cat = apple_catalog(it);
 	yajl_val albums = json_get(it, "relationships", "albums", "data", NULL);
 	yajl_val album = json_at(albums, 0);
 	const char *artist = json_str(json_member(a, "artistName"));
@@ -441,7 +478,7 @@ apple_song(struct jw *w, const struct prov_ctx *c, yajl_val it)
 	apple_refs(w, "artists", json_get(it, "relationships", "artists", NULL), artist, NULL);
 	num_or_null(w, "track_number", json_member(a, "trackNumber"));
 	num_or_null(w, "disc_number", json_member(a, "discNumber"));
-	jw_kstr(w, "isrc", json_str(json_member(a, "isrc")));
+	jw_kstr(w, "isrc", json_str(apple_attr(a, cat, "isrc")));
 	jw_key(w, "explicit");
 	if (rating)
 		jw_bool(w, strcmp(rating, "explicit") == 0);
@@ -451,7 +488,7 @@ apple_song(struct jw *w, const struct prov_ctx *c, yajl_val it)
 	jw_kstr(w, "uri", json_str(json_get(a, "playParams", "catalogId", NULL)));
 	apple_artwork(w, "image_url", json_member(a, "artwork"));
 	strings(w, "genres", json_member(a, "genreNames"));
-	jw_kstr(w, "release_date", json_str(json_member(a, "releaseDate")));
+	jw_kstr(w, "release_date", json_str(apple_attr(a, cat, "releaseDate")));
 	jw_kstr(w, "added_at", json_str(json_member(a, "dateAdded")));
 	jw_obj_end(w);
 }
@@ -460,7 +497,7 @@ static int
 apple(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 {
 	const char *s = c->stream, *id = json_str(json_member(it, "id"));
-	yajl_val a = json_member(it, "attributes");
+	yajl_val a = json_member(it, "attributes"), cat = apple_catalog(it);
 	const char *date;
 
 	if (!prov_stream_known(s))
@@ -474,31 +511,36 @@ apple(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 	head(w, c, id);
 	if (strcmp(s, "artists") == 0) {
 		jw_kstr(w, "name", json_str(json_member(a, "name")));
-		strings(w, "genres", json_member(a, "genreNames"));
-		apple_artwork(w, "image_url", json_member(a, "artwork"));
+		strings(w, "genres", apple_attr(a, cat, "genreNames"));
+		apple_artwork(w, "image_url", apple_attr(a, cat, "artwork"));
 		jw_key(w, "popularity");
 		jw_null(w);
 		jw_key(w, "followers");
 		jw_null(w);
-		jw_kstr(w, "uri", json_str(json_get(a, "playParams", "catalogId", NULL)));
+		jw_kstr(w, "uri", json_str(json_get(a, "playParams", "catalogId", NULL)) ?
+		    json_str(json_get(a, "playParams", "catalogId", NULL)) :
+		    json_str(json_member(json_at(json_get(it, "relationships", "catalog", "data", NULL), 0),
+		    "id")));
 		jw_kstr(w, "added_at", json_str(json_member(a, "dateAdded")));
 	} else if (strcmp(s, "albums") == 0) {
-		date = json_str(json_member(a, "releaseDate"));
+		date = json_str(apple_attr(a, cat, "releaseDate"));
 		jw_kstr(w, "title", json_str(json_member(a, "name")));
 		apple_refs(w, "artists", json_get(it, "relationships", "artists", NULL),
 		    json_str(json_member(a, "artistName")), NULL);
 		jw_kstr(w, "release_date", date);
 		jw_kstr(w, "release_date_precision", date_precision(date));
 		jw_key(w, "album_type");
-		if (json_bool(json_member(a, "isSingle"), 0))
+		if (json_bool(apple_attr(a, cat, "isSingle"), 0))
 			jw_str(w, "single");
-		else if (json_bool(json_member(a, "isCompilation"), 0))
+		else if (json_bool(apple_attr(a, cat, "isCompilation"), 0))
 			jw_str(w, "compilation");
+		else if (json_member(cat, "isSingle") || json_member(cat, "isCompilation"))
+			jw_str(w, "album");	/* the catalog says it is neither */
 		else
 			jw_null(w);
-		num_or_null(w, "total_tracks", json_member(a, "trackCount"));
-		jw_kstr(w, "label", json_str(json_member(a, "recordLabel")));
-		jw_kstr(w, "upc", json_str(json_member(a, "upc")));
+		num_or_null(w, "total_tracks", apple_attr(a, cat, "trackCount"));
+		jw_kstr(w, "label", json_str(apple_attr(a, cat, "recordLabel")));
+		jw_kstr(w, "upc", json_str(apple_attr(a, cat, "upc")));
 		apple_artwork(w, "image_url", json_member(a, "artwork"));
 		strings(w, "genres", json_member(a, "genreNames"));
 		jw_key(w, "popularity");
@@ -582,7 +624,6 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 {
 	const char *s = c->stream, *id, *date;
 	char nb[32];
-	yajl_val v;
 
 	if (!prov_stream_known(s))
 		return -2;
@@ -620,16 +661,7 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 	} else {	/* playlists */
 		jw_kstr(w, "name", json_str(json_member(it, "title")));
 		jw_kstr(w, "description", json_str(json_member(it, "description")));
-		jw_key(w, "owner");
-		v = json_member(it, "creator");
-		if (json_is_null(v)) {
-			jw_null(w);
-		} else {
-			jw_obj(w);
-			id_or_null(w, "id", json_member(v, "id"));
-			jw_kstr(w, "name", json_str(json_member(v, "name")));
-			jw_obj_end(w);
-		}
+		id_name(w, "owner", json_member(it, "creator"), "name");
 		jw_kstr(w, "image_url", json_str(json_member(it, "picture_xl")));
 		jw_kstr(w, "snapshot_id", json_str(json_member(it, "checksum")));
 		num_or_null(w, "track_count", json_member(it, "nb_tracks"));
@@ -644,12 +676,47 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 
 /* ---- playlist entries, every provider ---- */
 
+/*
+ * A podcast episode in a Spotify playlist. With additional_types=track,episode
+ * an entry's track (or item) is a track object or an episode object, told apart
+ * by "type" ("track" or "episode"); an episode has a show where a track has an
+ * album (https://developer.spotify.com/documentation/web-api/reference/get-playlists-items,
+ * "track: oneOf TrackObject, EpisodeObject"; EpisodeObject: id, name, duration_ms,
+ * release_date, release_date_precision, show {id, name, ...}, uri).
+ */
+static int
+spotify_is_episode(yajl_val t)
+{
+	const char *type = json_str(json_member(t, "type"));
+
+	return type != NULL && strcmp(type, "episode") == 0;
+}
+
+static void
+spotify_episode(struct jw *w, yajl_val e)
+{
+	const char *date = json_str(json_member(e, "release_date"));
+	const char *prec = json_str(json_member(e, "release_date_precision"));
+	char nb[32];
+
+	jw_obj(w);
+	jw_kstr(w, "provider", prov_name(PROV_SPOTIFY));
+	jw_kstr(w, "id", json_id(json_member(e, "id"), nb));
+	jw_kstr(w, "title", json_str(json_member(e, "name")));
+	id_name(w, "show", json_member(e, "show"), "name");
+	num_or_null(w, "duration_ms", json_member(e, "duration_ms"));
+	jw_kstr(w, "release_date", date);
+	jw_kstr(w, "release_date_precision", prec ? prec : date_precision(date));
+	jw_kstr(w, "uri", json_str(json_member(e, "uri")));
+	jw_obj_end(w);
+}
+
 static int
 playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 {
 	char id[512], nb[32];
-	const char *added_by = NULL;
-	yajl_val t = NULL, added_at = NULL;
+	const char *added_by = NULL, *reason = NULL;
+	yajl_val t = NULL, added_at = NULL, episode = NULL;
 	struct prov_ctx tc = *c;
 
 	if (c->playlist_id == NULL || *c->playlist_id == '\0')
@@ -667,8 +734,16 @@ playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **
 			t = json_member(it, "track");
 		added_at = json_member(it, "added_at");
 		added_by = json_str(json_get(it, "added_by", "id", NULL));
-		if (!json_is_null(t) && spotify_track_id(t) == NULL)
+		if (!json_is_null(t) && spotify_is_episode(t)) {
+			episode = t;
+			t = NULL;
+			if (json_id(json_member(episode, "id"), nb) == NULL) {
+				episode = NULL;
+				reason = "episode unavailable";
+			}
+		} else if (!json_is_null(t) && spotify_track_id(t) == NULL) {
 			t = NULL;	/* unavailable: no id to refer to */
+		}
 		break;
 	case PROV_APPLE:
 		t = json_str(json_member(it, "id")) ? it : NULL;
@@ -703,6 +778,15 @@ playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **
 	} else {
 		jw_value(w, t);
 	}
+	/* an entry that is neither keeps its position, with the reason why */
+	jw_key(w, "episode");
+	if (episode != NULL)
+		spotify_episode(w, episode);
+	else
+		jw_null(w);
+	if (json_is_null(t) && episode == NULL && reason == NULL)
+		reason = "track unavailable";
+	jw_kstr(w, "reason", reason);
 	jw_obj_end(w);
 	return 0;
 }

@@ -44,6 +44,7 @@ struct tree {
 	yajl_handle h;
 	const char *text;
 	int too_deep;
+	char nul[64];		/* where a string held a NUL, or "" */
 	int canonical;		/* the text is as the writer writes it (then so is every part) */
 };
 
@@ -286,9 +287,28 @@ cb_number(void *ctx, const char *s, size_t len)
 	return 1;
 }
 
+/*
+ * A string holding a NUL (\u0000) would be cut there (C strings): an id
+ * "t1\u0000evil" would become t1 and overwrite t1. The text is refused,
+ * naming the member (tree_parse's error).
+ */
+static int
+nul(struct tree *t, const unsigned char *s, size_t len, const char *what)
+{
+	if (memchr(s, '\0', len) == NULL)
+		return 0;
+	if (what == NULL && t->key != NULL)
+		snprintf(t->nul, sizeof t->nul, "\"%.40s\"", t->key);
+	else
+		snprintf(t->nul, sizeof t->nul, "%s", what ? what : "a string");
+	return 1;
+}
+
 static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
+	if (nul(ctx, s, len, NULL))
+		return 0;
 	tree_add(ctx, tree_scalar(ctx, yajl_t_string, (const char *)s, len));
 	return 1;
 }
@@ -296,6 +316,8 @@ cb_string(void *ctx, const unsigned char *s, size_t len)
 static int
 cb_key(void *ctx, const unsigned char *s, size_t len)
 {
+	if (nul(ctx, s, len, "a key"))
+		return 0;
 	tree_key(ctx, (const char *)s, len);
 	return 1;
 }
@@ -355,12 +377,15 @@ tree_parse(struct tree *t, const char *text, size_t len, char *err, size_t errle
 		die(EXIT_SOFTWARE, "out of memory (yajl_alloc)");
 	t->text = text;
 	t->too_deep = 0;
+	t->nul[0] = '\0';
 	st = yajl_parse(t->h, (const unsigned char *)text, len);
 	if (st == yajl_status_ok)
 		st = yajl_complete_parse(t->h);
 	if (st != yajl_status_ok || t->root == NULL) {
 		if (t->too_deep) {
 			snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
+		} else if (t->nul[0]) {
+			snprintf(err, errlen, "a NUL character (\\u0000) in %s", t->nul);
 		} else {
 			msg = yajl_get_error(t->h, 0, (const unsigned char *)text, len);
 			snprintf(err, errlen, "%s", msg ? (const char *)msg : "invalid JSON");

@@ -215,6 +215,29 @@ artists_rules(struct check *c, yajl_val rec)
 	return 0;
 }
 
+/*
+ * An album's title: as check_text, but an empty one is kept with a warning.
+ * Spotify's reference says of an album's name: "In case of an album takedown,
+ * the value may be an empty string"
+ * (https://developer.spotify.com/documentation/web-api/reference/get-an-album);
+ * rejecting it would let the next complete sync soft-delete the album.
+ */
+static int
+check_album_title(struct check *c, yajl_val album, const char *where)
+{
+	const char *s = json_str(json_member(album, "title"));
+
+	if (s == NULL)
+		return check_text(c, album, "title");	/* none, or not a string: rejected */
+	if (check_text(c, album, "title") == 0)
+		return 0;
+	c->reason[0] = '\0';	/* blank: kept */
+	warning(c, "%sempty title (taken down?), kept", where);
+	if (*s != '\0')
+		edit_str(&c->edits, album, "title", "", 0);
+	return 0;
+}
+
 static int
 albums_rules(struct check *c, yajl_val rec)
 {
@@ -222,7 +245,8 @@ albums_rules(struct check *c, yajl_val rec)
 	const char *artist_id;
 	size_t i;
 
-	if (check_id(c, rec, "id", &c->id) || check_provider(c, rec) || check_text(c, rec, "title"))
+	if (check_id(c, rec, "id", &c->id) || check_provider(c, rec) ||
+	    check_album_title(c, rec, ""))
 		return -1;
 	if (json_len(artists) == 0)
 		return reject(c, "no artist reference");
@@ -321,6 +345,9 @@ track_rules(struct check *c, yajl_val rec, const char **id, const char *where)
 			local_album_id(rec, album, derived);
 			edit_str(&c->edits, album, "id", derived, strlen(derived));
 		}
+		if (json_str(json_member(album, "title")) != NULL &&
+		    check_album_title(c, album, *where ? "track: album: " : "album: ") != 0)
+			return -1;
 		check_release_date(c, album, *where ? "track: album: " : "album: ");
 	}
 	return check_duration(c, rec, where);
@@ -341,10 +368,23 @@ playlists_rules(struct check *c, yajl_val rec)
 	return 0;
 }
 
+/* A podcast episode in a playlist: an id, a title; no album (it has a show). */
+static int
+episode_rules(struct check *c, yajl_val ep)
+{
+	const char *id;
+
+	if (check_id(c, ep, "id", &id) != 0 || check_text(c, ep, "title") != 0)
+		return reject_in(c, "episode: ");
+	check_release_date(c, ep, "episode: ");
+	return check_duration(c, ep, "episode: ");
+}
+
 static int
 playlist_items_rules(struct check *c, yajl_val rec)
 {
-	yajl_val track = json_member(rec, "track");
+	yajl_val track = json_member(rec, "track"), episode = json_member(rec, "episode");
+	yajl_val reason;
 	const char *playlist_id, *track_id;
 	long long position;
 
@@ -355,12 +395,21 @@ playlist_items_rules(struct check *c, yajl_val rec)
 		return reject(c, "no playlist_id");
 	if (json_int(json_member(rec, "position"), &position) != 0 || position < 0)
 		return reject(c, "position is not a non-negative integer");
-	if (json_is_null(track))
-		return reject(c, "playlist %s position %lld: track unavailable, skipped",
-		    playlist_id, position);
-	if (track->type != yajl_t_object)
-		return reject(c, "track is not an object");
-	return track_rules(c, track, &track_id, "track: ");
+	if (!json_is_null(track)) {
+		if (track->type != yajl_t_object)
+			return reject(c, "track is not an object");
+		return track_rules(c, track, &track_id, "track: ");
+	}
+	if (!json_is_null(episode)) {
+		if (episode->type != yajl_t_object)
+			return reject(c, "episode is not an object");
+		return episode_rules(c, episode);
+	}
+	/* neither: the entry keeps its position, with the reason why */
+	reason = json_member(rec, "reason");
+	if (json_str(reason) == NULL || *json_str(reason) == '\0')
+		edit_str(&c->edits, rec, "reason", "track unavailable", strlen("track unavailable"));
+	return 0;
 }
 
 static int

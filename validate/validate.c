@@ -174,17 +174,6 @@ write_rejects(const struct msg_reader *r, const struct msg *m, const char *strea
     const char *id, const char *reason)
 {
 	static int schema_sent;
-	static const char schema[] = "{\"type\":\"SCHEMA\",\"stream\":\"rejects\",\"schema\":"
-	    "{\"type\":\"object\",\"properties\":{"
-	    "\"provider\":{\"type\":[\"string\",\"null\"]},"
-	    "\"stream\":{\"type\":[\"string\",\"null\"]},"
-	    "\"id\":{\"type\":[\"string\",\"null\"]},"
-	    "\"reason\":{\"type\":\"string\"},"
-	    "\"line\":{\"type\":\"integer\"},"
-	    "\"file\":{\"type\":\"string\"},"
-	    "\"input\":{\"type\":\"string\"},"
-	    "\"input_truncated\":{\"type\":\"boolean\"}}},"
-	    "\"key_properties\":[]}";
 	struct jw w;
 
 	if (rejects != NULL) {
@@ -196,7 +185,10 @@ write_rejects(const struct msg_reader *r, const struct msg *m, const char *strea
 	}
 	/* Downstream too, before the STATE that follows: store keeps them (store(1) rejects). */
 	if (!schema_sent) {
-		emit(schema, sizeof schema - 1);
+		buf_reset(&line);
+		jw_init(&w, &line);
+		msg_schema_of(&w, "rejects", NULL);
+		emit(line.data, line.len);
 		schema_sent = 1;
 	}
 	buf_reset(&line);

@@ -3,7 +3,7 @@
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 209
+plan 233
 
 rej="$tmp/rejects"
 
@@ -102,7 +102,20 @@ is "$(jq -c '[.release_date, .release_date_precision, .image_url]' "$tmp/kept")"
 fails "$(album '{"artists":[]}')" "no artist reference" "album: no artist reference"
 fails "$(album '{"artists":null}')" "no artist reference" "album: artists null"
 fails "$(album '{"artists":[{"id":"ar1"},{"name":"B"}]}')" "artist reference 1 has no id" "album: an artist without id"
-fails "$(album '{"title":""}')" "blank title" "album: blank title"
+# a taken-down album has an empty name (Spotify's reference for the album
+# object: "In case of an album takedown, the value may be an empty string"):
+# kept with a warning, as an album and as a track's album
+passes "$(album '{"title":""}')" "album: empty title (taken down) kept"
+is "$(jq -c '[.id, .title]' "$tmp/kept")" '["al1",""]' "album: empty title kept as empty"
+ok "grep -q 'albums al1: empty title (taken down?), kept' '$err'" "album: empty title warned"
+passes "$(album '{"title":"  "}')" "album: blank title kept"
+is "$(jq -c .title "$tmp/kept")" '""' "album: blank title made empty"
+fails "$(album '{"title":null}')" "no title" "album: no title"
+passes "$(track '{"album":{"id":"al1","title":""}}')" "track: album with an empty title kept"
+is "$(jq -c '[.id, .album.id, .album.title]' "$tmp/kept")" '["tr1","al1",""]' "track: its album's empty title kept"
+ok "grep -q 'tracks tr1: album: empty title (taken down?), kept' '$err'" "track: album's empty title warned"
+passes "$(item "{\"track\":$(track_json '{"album":{"id":"al1","title":""}}')}")" "item: a track's album with an empty title kept"
+ok "grep -q 'track: album: empty title (taken down?), kept' '$err'" "item: album's empty title warned"
 fails "$(album '{"id":""}')" "empty id" "album: empty id"
 for d in 2001:year 2001-03:month 2000-02-29:day; do
 	passes "$(album "{\"release_date\":\"${d%:*}\",\"release_date_precision\":null}")" "album: release date ${d%:*}"
@@ -170,10 +183,23 @@ fails "$(playlist '{"name":""}')" "blank name" "playlist: blank name"
 fails "$(playlist '{"name":null}')" "no name" "playlist: no name"
 passes "$(item)" "item: valid"
 is "$(jq -c '[.id, .track.id]' "$tmp/kept")" '["pl1:0","tr1"]' "item: kept as it was"
-fails "$(item '{"id":"pl1:7","position":7,"track":null}')" \
-	"playlist pl1 position 7: track unavailable, skipped" "item: null track"
-ok "grep -q 'playlist_items pl1:7: playlist pl1 position 7: track unavailable, skipped' '$err'" \
-	"item: null track warned with playlist and position"
+# an unavailable entry keeps its position: a row with a null track and the reason
+passes "$(item '{"id":"pl1:7","position":7,"track":null,"episode":null,"reason":"track unavailable"}')" \
+	"item: null track kept"
+is "$(jq -c '[.id, .position, .track, .episode, .reason]' "$tmp/kept")" \
+	'["pl1:7",7,null,null,"track unavailable"]' "item: null track kept with its reason"
+passes "$(item '{"id":"pl1:8","position":8,"track":null}')" "item: null track, no reason given"
+is "$(jq -c '[.track, .reason]' "$tmp/kept")" '[null,"track unavailable"]' "item: the reason is added"
+# a podcast episode: a show, no album, never rejected for lacking one
+episode='{"provider":"spotify","id":"ep1","title":" Episode  One ","show":{"id":"sh1","name":"The Show"},"duration_ms":1800000,"release_date":"2018-06-19","release_date_precision":null,"uri":"spotify:episode:ep1"}'
+passes "$(item "{\"track\":null,\"episode\":$episode,\"reason\":null}")" "item: an episode"
+is "$(jq -c '[.track, .episode.id, .episode.title, .episode.show.id, .episode.release_date_precision, .reason]' "$tmp/kept")" \
+	'[null,"ep1","Episode One","sh1","day",null]' "item: an episode kept, title normalised, precision set"
+fails "$(item "{\"track\":null,\"episode\":$(jq -nc --argjson e "$episode" '$e + {title:""}')}")" \
+	"episode: blank title" "item: an episode with a blank title"
+fails "$(item "{\"track\":null,\"episode\":$(jq -nc --argjson e "$episode" '$e + {duration_ms:-1}')}")" \
+	"episode: negative duration_ms" "item: an episode with a negative duration"
+fails "$(item '{"track":null,"episode":"ep1"}')" "episode is not an object" "item: episode of a wrong type"
 fails "$(item '{"position":-1}')" "position is not a non-negative integer" "item: bad position"
 fails "$(item '{"playlist_id":null}')" "no playlist_id" "item: no playlist"
 fails "$(item "{\"track\":$(track_json '{"duration_ms":-3}')}")" "track: negative duration_ms" \
@@ -190,11 +216,11 @@ fails "$(rec podcasts '{"name":"x"}')" "no id" "other stream: no id"
 	echo '{"type":"SCHEMA","stream":"tracks","schema":{"type":"object"},"key_properties":["provider","id"]}'
 	track '{"duration_ms":-1}'
 	echo '{"type":"STATE","value":{"bookmarks":{"tracks":{"next":"u","complete":false,"rejected":99},"artists":{"offset":1}},"other":[1,2]}}'
-	item '{"track":null}'
+	item '{"position":-1}'
 	echo '{"type":"ACTIVATE_VERSION","stream":"tracks","version":1}'
 	echo '{"type":"STATE","value":{"bookmarks":{"playlist_items:pl1":{"offset":1},"playlist_items:pl2":{},"playlist_items":{}}}}'
 	echo '{"type":"STATE","value":{"currently_syncing":"x"}}'
-	item '{"playlist_id":"pl\u001b[31m\nX","track":null}'
+	item '{"id":"pl\u001b[31m\nX:0","playlist_id":"pl\u001b[31m\nX","position":-1}'
 } >"$tmp/in"
 run 1 "SCHEMA, STATE and others pass through" -- validate "$tmp/in"
 is "$(jq -r '.type' "$out" | tr '\n' ' ')" "SCHEMA STATE ACTIVATE_VERSION STATE STATE " "messages keep their order"
@@ -205,7 +231,7 @@ is "$(sed -n 2p "$out" | jq -c .value)" \
 is "$(sed -n 4p "$out" | jq -c '.value.bookmarks | map_values(.rejected)')" \
 	'{"playlist_items:pl1":1,"playlist_items:pl2":0,"playlist_items":1}' "STATE: per-playlist bookmarks count their playlist"
 is "$(sed -n 5p "$out")" "$(sed -n 7p "$tmp/in")" "STATE without bookmarks unchanged"
-is "$(grep -c '' "$err"):$(grep -c 'playlist pl?\[31m?X position 0' "$err")" "4:1" \
+is "$(grep -c '' "$err"):$(grep -c 'playlist_items pl?\[31m?X:0: position' "$err")" "4:1" \
 	"control characters from the input never reach stderr"
 
 # The table of counts is bounded: past 10,000 keys new ones count nowhere.
@@ -257,6 +283,18 @@ ok "jq -se '.[] | select(.line == 6) | .stream == \"tracks\" and .id == null' '$
 ok "jq -se '.[] | select(.line == 14) | .input | test(\"\\ufffd\")' '$rej' >/dev/null" "hostile: bad bytes in input become U+FFFD"
 ok "jq -se '.[] | select(.line == 10) | .reason == \"id is not a string\"' '$rej' >/dev/null" "hostile: id of a wrong type"
 is "$(grep -c '' "$err")" 19 "hostile: one stderr line per reject, and the summary"
+
+# issue 12: "t1\u0000evil" was cut to t1 (and stored over t1): refused, naming
+# the member; a lone surrogate is U+FFFD in the record, and in the line passed on
+{
+	track '{"id":"t1\u0000evil"}'
+	track | sed 's/"title":"One More Time"/"title":"a\\ud800b\\udc00c\\ud83d\\ude00"/'
+} >"$tmp/in"
+run 1 "a NUL in an id is a reject" -- validate -r "$rej" "$tmp/in"
+is "$(jq -r '[.line, .reason] | join(" ")' "$rej")" '1 a NUL character (\u0000) in "id"' "the reject names the line and the member"
+is "$(jq -r .record.title "$out")" "a"$'\xef\xbf\xbd'"b"$'\xef\xbf\xbd'"c"$'\xf0\x9f\x98\x80' \
+	"lone surrogates are U+FFFD, a pair is its character"
+ok "grep -q 'a\\\\ufffdb\\\\ufffdc' '$out'" "the line passed on carries no lone surrogate"
 
 # Fuzzed lines: every line is passed or rejected, and what comes out is JSON.
 {
@@ -319,6 +357,7 @@ run 0 "--help" -- validate --help
 ok "grep -q '^usage: validate' '$out'" "--help prints the usage on stdout"
 run 74 "--help on a full disk" -- bash -c "validate --help >/dev/full"
 run 64 "unknown option" -- validate --frobnicate
+run 64 "an option without its argument" -- validate -r
 ok "grep -q 'usage: validate' '$err'" "unknown option prints the usage"
 run 64 "bad size" -- validate -m 12q /dev/null
 run 64 "size zero" -- validate -m 0 /dev/null

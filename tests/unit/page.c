@@ -243,6 +243,7 @@ limits(void)
 	struct buf out;
 	struct buf deep;
 	const char *two;
+	int rc;
 
 	buf_init(&out);
 	buf_init(&deep);
@@ -292,6 +293,64 @@ limits(void)
 	    "{\"status\":\"500\"}]}", strlen("{\"errors\":[{\"status\":\"404\",\"code\":\"40400\",\"title\":\"T\",\"detail\":\"D\"},"
 	    "{\"status\":\"500\"}]}"), 0, 92, 92, &out) == 0 && strstr(out.data, " 8=404 ") &&
 	    strstr(out.data, " 9=D "), "Apple's errors: the first one's fields");
+
+	/* issue 12: \u0000 would cut a string (an id "t1\u0000evil" became t1) */
+	two = "{\"items\":[{\"id\":\"t1\\u0000evil\"},{\"id\":\"t1\",\"a\":[\"x\\u0000\"]},"
+	    "{\"k\\u0000\":1},\"s\\u0000\",{\"id\":\"t2\"}],\"next\":\"n\"}";
+	for (size_t step = 1; step <= 7; step++) {
+		transcript("items", two, strlen(two), 0, step, step, &out);
+		if (!strstr(out.data, "item 0: error a NUL character (\\u0000) in \"id\"\n") ||
+		    !strstr(out.data, "item 1: error a NUL character (\\u0000) in a string\n") ||
+		    !strstr(out.data, "item 2: error a NUL character (\\u0000) in a key\n") ||
+		    !strstr(out.data, "item 3: error a NUL character (\\u0000) in a string\n") ||
+		    !strstr(out.data, "item 4: {\"id\":\"t2\"}") || !strstr(out.data, " 0=n "))
+			break;
+		if (step == 7)
+			buf_adds(&out, "all steps");
+	}
+	ok(strstr(out.data, "all steps") != NULL, "a NUL in a string refuses its item, naming the member");
+	two = "{\"items\":[],\"next\":\"http://x/\\u0000y\"}";
+	ok(transcript("items", two, strlen(two), 0, 5, 5, &out) != 0 &&
+	    strstr(out.data, "a NUL character (\\u0000) in next"), "a NUL in a paging field fails the page");
+
+	/* issue 12: a lone surrogate must not become invalid UTF-8 (yajl makes it so) */
+	two = "{\"items\":[{\"n\":\"a\\ud800b\\udc00c\\ud83d\\ude00d\\uD800\\u0041\\\\ud800\"}]}";
+	for (size_t step = 1; step <= 9; step++) {
+		transcript("items", two, strlen(two), 0, step, step, &out);
+		if (!strstr(out.data, "item 0: {\"n\":\"a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xf0\x9f\x98\x80"
+		    "d\xef\xbf\xbd" "A\\\\ud800\"}"))
+			break;
+		if (step == 9)
+			buf_adds(&out, "all steps");
+	}
+	ok(strstr(out.data, "all steps") != NULL, "lone surrogates become U+FFFD, pairs stay");
+
+	/* issue 12: whitespace longer than the cap between items swallowed the next item */
+	buf_reset(&deep);
+	buf_adds(&deep, "{\"items\":[{\"id\":1},");
+	for (int i = 0; i < 300000; i++)
+		buf_addc(&deep, i % 2 ? ' ' : '\n');
+	buf_adds(&deep, "{\"id\":2}, ");
+	for (int i = 0; i < 300000; i++)
+		buf_addc(&deep, ' ');
+	buf_adds(&deep, "3]}");
+	rc = transcript("items", deep.data, deep.len, 100000, 4096, 4096, &out);
+	ok(rc == 0 && strstr(out.data, "item 1: {\"id\":2}") && strstr(out.data, "item 2: 3\n"),
+	    "whitespace longer than the cap between items is no item");
+
+	/* a string over the cap that is held back is still skipped, and the page goes on */
+	buf_reset(&deep);
+	buf_adds(&deep, "{\"items\":[{\"id\":1},\"");
+	for (int i = 0; i < 200000; i++)
+		buf_adds(&deep, "\\\"");
+	buf_adds(&deep, "\",{\"id\":\"");
+	for (int i = 0; i < 200000; i++)
+		buf_adds(&deep, "\\\\");
+	buf_adds(&deep, "\"},{\"id\":3}]}");
+	rc = transcript("items", deep.data, deep.len, 100000, 4096, 4096, &out);
+	ok(rc == 0 && strstr(out.data, "item 1: error item longer") &&
+	    strstr(out.data, "item 2: error item longer") && strstr(out.data, "item 3: {\"id\":3}"),
+	    "strings of escapes over the cap are skipped, the page goes on");
 	buf_free(&out);
 	buf_free(&deep);
 }
