@@ -105,10 +105,8 @@ void msg_record_close(struct jw *w, const char *time_extracted);
  * any stream of the generic provider (records as the provider gave them),
  * declares provider and id only; a NULL provider means the provider's own
  * items (fetch-pages --raw): any object, no key_properties. Stream "rejects"
- * (validate's rejected items, whatever the provider) has no key_properties. msg_schema(w, stream) is
- * the canonical schema of any provider but generic.
+ * (validate's rejected items, whatever the provider) has no key_properties.
  */
-void msg_schema(struct jw *w, const char *stream);
 void msg_schema_of(struct jw *w, const char *stream, const char *provider);
 
 /* The bookmark of stream in a STATE value ({"bookmarks":{S:{...}}}), or NULL. */

@@ -72,7 +72,6 @@ main(int argc, char *argv[])
 		{ "provider", required_argument, NULL, 'p' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "max-record", required_argument, NULL, 'c' },
-		{ "cap", required_argument, NULL, 'c' },	/* the old name */
 		{ "max-pages", required_argument, NULL, 'M' },
 		{ "progress-interval", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -110,7 +109,6 @@ main(int argc, char *argv[])
 		case 'r':
 			o.report = optarg;
 			break;
-		case 'c':
 		case 'm':
 			o.cap = opt_size("--max-record", optarg);
 			break;

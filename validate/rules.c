@@ -206,8 +206,9 @@ check_release_date(struct check *c, yajl_val album, const char *where)
 		edit_str(&c->edits, album, "release_date_precision", prec, strlen(prec));
 }
 
+/* An artist or a playlist: an id, the provider, a name; its image or null. */
 static int
-artists_rules(struct check *c, yajl_val rec)
+named_rules(struct check *c, yajl_val rec)
 {
 	if (check_id(c, rec, "id", &c->id) || check_provider(c, rec) || check_text(c, rec, "name"))
 		return -1;
@@ -359,15 +360,6 @@ tracks_rules(struct check *c, yajl_val rec)
 	return track_rules(c, rec, &c->id, "");
 }
 
-static int
-playlists_rules(struct check *c, yajl_val rec)
-{
-	if (check_id(c, rec, "id", &c->id) || check_provider(c, rec) || check_text(c, rec, "name"))
-		return -1;
-	art_or_null(c, rec);
-	return 0;
-}
-
 /* A podcast episode in a playlist: an id, a title; no album (it has a show). */
 static int
 episode_rules(struct check *c, yajl_val ep)
@@ -422,10 +414,10 @@ static const struct {
 	const char *stream;
 	int (*rules)(struct check *, yajl_val);
 } streams[] = {
-	{ "artists", artists_rules },
+	{ "artists", named_rules },
 	{ "albums", albums_rules },
 	{ "tracks", tracks_rules },
-	{ "playlists", playlists_rules },
+	{ "playlists", named_rules },
 	{ "playlist_items", playlist_items_rules },
 };
 

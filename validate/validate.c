@@ -315,7 +315,7 @@ validate(struct msg_reader *r, struct check *c)
 	}
 }
 
-/* --parse-only (not documented: for scripts/bench-validate): reads and parses, writes nothing. */
+/* --parse-only (validate(1), for scripts/bench-validate): reads and parses, writes nothing. */
 static void
 parse_only(struct msg_reader *r)
 {
