@@ -26,9 +26,11 @@ static const char *cli_usage_text = "";
 void
 cli_init(char *argv[], const char *usage)
 {
+	char *slash;
+
+	if (argv[0] != NULL && (slash = strrchr(argv[0], '/')) != NULL && slash[1] != '\0')
+		argv[0] = slash + 1;	/* getopt's messages name argv[0] */
 	util_init(argv[0]);
-	if (argv[0] != NULL && *argv[0] != '\0')
-		argv[0] = (char *)util_progname;	/* a tail of argv[0] itself */
 	cli_usage_text = usage;
 }
 
