@@ -46,27 +46,6 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* warn() that is printed even under -q: for final summaries and errors. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/*
- * The command line: one shape for every tool's main() (after OpenBSD's usage()).
- *
- *	cli_init(argv, usage);
- *	while ((ch = getopt_long(argc, argv, "qh...", longopts, NULL)) != -1)
- *		switch (ch) {
- *		...
- *		case 'h': cli_help();	(the usage on stdout, exit 0)
- *		default: cli_usage();	(getopt has said why; the usage on stderr, exit 64)
- *		}
- *
- * usage is the man page's SYNOPSIS: "usage: prog [-q] ...\n", any further lines
- * indented under the first. cli_init names the program (util_init) and gives
- * argv[0] the bare name, so that getopt's own complaints read
- * "fetch-pages: unrecognized option '--x'", not "fetch/fetch-pages: ...".
- * For a usage error of its own, a tool says() why and then calls cli_usage().
- */
-void cli_init(char *argv[], const char *usage);
-void cli_help(void) __attribute__((noreturn));
-void cli_usage(void) __attribute__((noreturn));
-
 /* Allocation that cannot fail: on exhaustion they die with EXIT_SOFTWARE. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
@@ -91,6 +70,27 @@ int parse_seconds(const char *s, long long *out_ms);
 long long opt_ll(const char *opt, const char *arg, long long min, long long max);
 size_t opt_size(const char *opt, const char *arg);
 long long opt_ms(const char *opt, const char *arg);
+
+/*
+ * The command line: one shape for every tool's main() (after OpenBSD's usage()).
+ *
+ *	cli_init(argv, usage);
+ *	while ((ch = getopt_long(argc, argv, "qh...", longopts, NULL)) != -1)
+ *		switch (ch) {
+ *		...
+ *		case 'h': cli_help();	(the usage on stdout, exit 0)
+ *		default: cli_usage();	(getopt has said why; the usage on stderr, exit 64)
+ *		}
+ *
+ * usage is the man page's SYNOPSIS: "usage: prog [-q] ...\n", any further lines
+ * indented under the first. cli_init names the program (util_init) and gives
+ * argv[0] the bare name, so that getopt's own complaints read
+ * "fetch-pages: unrecognized option '--x'", not "fetch/fetch-pages: ...".
+ * For a usage error of its own, a tool says() why and then calls cli_usage().
+ */
+void cli_init(char *argv[], const char *usage);
+void cli_help(void) __attribute__((noreturn));
+void cli_usage(void) __attribute__((noreturn));
 
 /*
  * ISO 8601 times in UTC, always "YYYY-MM-DDTHH:MM:SSZ" (20 characters and a NUL).
