@@ -12,13 +12,20 @@ static const char *names[PROV_COUNT] = { "spotify", "apple-music", "deezer", "ge
 const char *const prov_streams[STREAM_COUNT] = { "artists", "albums", "tracks", "playlists",
 	"playlist_items" };
 
+/* The index of name among the n of list, or -1. */
+static int
+index_of(const char *const *list, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return i;
+	return -1;
+}
+
 int
 prov_lookup(const char *name)
 {
-	for (int i = 0; i < PROV_COUNT; i++)
-		if (strcmp(name, names[i]) == 0)
-			return i;
-	return -1;
+	return index_of(names, PROV_COUNT, name);
 }
 
 const char *
@@ -30,10 +37,7 @@ prov_name(int prov)
 int
 prov_stream_index(const char *stream)
 {
-	for (int i = 0; i < STREAM_COUNT; i++)
-		if (strcmp(stream, prov_streams[i]) == 0)
-			return i;
-	return -1;
+	return index_of(prov_streams, STREAM_COUNT, stream);
 }
 
 int
