@@ -5,6 +5,7 @@
 #   make bench           benchmarks: writes BENCHMARKS.md and benchmarks/*.png (figures,
 #                        never assertions); make check runs them at a tiny size
 #   make fuzz            each libFuzzer target for FUZZ_SECONDS (clang; see tests/fuzz)
+#   make torture         the long reliability runs: 1,000 kills (RELIABILITY.md)
 #   make demo            a full sync against the built-in simulator
 #   make install PREFIX=/usr/local   programs and man pages
 #
@@ -51,7 +52,16 @@ MANS = $(wildcard parse/*.1 fetch/*.1 validate/*.1 store/*.1 checkpoint/*.1 scri
 UNIT_SRC = $(wildcard tests/unit/*.c)
 UNIT_BINS = $(UNIT_SRC:%.c=$(O)%.t)
 
-all: $(BINS)
+all: $(BINS) $(O)bin
+
+# bin/: every program and script of the checkout in one folder (symlinks), so
+# `PATH=$$PWD/bin:$$PATH` makes the README's commands work without installing;
+# the scripts find their siblings there by themselves. asan/bin/ likewise for
+# the sanitizer build (the same relative links, one level deeper for scripts).
+$(O)bin: $(BINS)
+	@mkdir -p $@
+	@for p in $(PROGS); do ln -sfn ../$$p $@/$${p##*/}; done
+	@for p in $(SCRIPTS); do ln -sfn $(if $(O),../../,../)$$p $@/$${p##*/}; done
 
 # Only the two set-up commands (check, demo) look at the package manager, and
 # only to install what is missing; a plain `make` never does.
@@ -148,16 +158,18 @@ unit: $(UNIT_BINS) $(REPLAY_BINS)
 
 # The test suite runs twice: on the normal build, then on the ASan/UBSan build.
 # Tests find the programs through CRATE_BUILD (see tests/lib.sh).
+# The benchmarks at a tiny size and the short fuzz runs go first, so that the
+# output ends with prove's own summary.
 check: deps
 	$(MAKE) --no-print-directory all unit
 	$(MAKE) --no-print-directory O=asan/ CFLAGS="-O1 -g $(SANFLAGS)" LDFLAGS="$(SANFLAGS)" all unit
+	$(MAKE) --no-print-directory fuzz-check
+	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
+		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
 	CRATE_BUILD= prove --exec '' $(UNIT_BINS) tests/cli/*.t
 	CRATE_BUILD=asan/ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
-	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
-		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
-	$(MAKE) --no-print-directory fuzz-check
 
 # A few seconds of each fuzz target, where clang has libFuzzer; else a note.
 FUZZ_CHECK_SECONDS ?= 3
@@ -167,6 +179,11 @@ fuzz-check:
 	else \
 		echo "fuzz: skipped: $(FUZZ_CC) with libFuzzer is not installed (scripts/install-deps)"; \
 	fi
+
+# The long version of tests/cli/kill-loop.t; TORTURE_KILLS and TORTURE_SEED change it.
+TORTURE_KILLS ?= 1000
+torture: all
+	tests/torture/kill-loop --kills $(TORTURE_KILLS) --size mid $(if $(TORTURE_SEED),--seed $(TORTURE_SEED))
 
 bench: all
 	scripts/bench
@@ -186,7 +203,7 @@ uninstall:
 	for m in $(MANS); do rm -f $(DESTDIR)$(MANDIR)/man1/$${m##*/}; done
 
 clean:
-	rm -rf asan fuzz $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) $(REPLAY_BINS) \
+	rm -rf asan bin fuzz $(BINS) $(LIB) $(LIB_OBJ) $(UNIT_BINS) $(REPLAY_BINS) \
 		$(foreach d,parse fetch validate store checkpoint tests/sim,$(wildcard $(d)/*.o $(d)/*.d))
 
-.PHONY: all deps unit check bench demo install uninstall clean fuzz fuzz-build fuzz-check
+.PHONY: all $(O)bin deps unit check torture bench demo install uninstall clean fuzz fuzz-build fuzz-check

@@ -375,9 +375,10 @@ fetch_page(struct walk *w, const char *url)
 			}
 			ms = jitter(opt.backoff_ms[attempt++]);
 			if (ms < 1000)
-				warn("%s: %s; retrying in %lld ms", w->key, w->why, ms);
+				tell(warn, w->key, "retry", "%s; retrying in %lld ms", w->why, ms);
 			else
-				warn("%s: %s; retrying in %.1f s", w->key, w->why, ms / 1000.0);
+				tell(warn, w->key, "retry", "%s; retrying in %.1f s", w->why,
+				    ms / 1000.0);
 			if (nap(ms) != 0)
 				return STOPPED;
 			continue;
@@ -391,7 +392,7 @@ fetch_page(struct walk *w, const char *url)
 			}
 			throttles++;
 			rate_throttled(w->sent_ms, ms);
-			say("%s: rate limited: waiting %lld s", w->key, (ms + 999) / 1000);
+			tell(say, w->key, "wait", "rate limited: waiting %lld s", (ms + 999) / 1000);
 			if (nap(ms) != 0)
 				return STOPPED;
 			continue;
@@ -405,7 +406,7 @@ fetch_page(struct walk *w, const char *url)
 			continue;
 		default:
 			if (auth_retried)
-				note("%s: token refreshed with --token-cmd", w->key);
+				tell(note, w->key, "note", "%s", "token refreshed with --token-cmd");
 			if (o == OK)
 				rate_ok();
 			w->throttled_until[0] = '\0';

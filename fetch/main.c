@@ -104,7 +104,7 @@ main(int argc, char *argv[])
 	static struct endpoint generic_ep;
 	static struct provider generic_prov;
 	struct walk w;
-	char err[256];
+	char err[256], *base_url = NULL;	/* opt.base_url without a trailing slash */
 	time_t t;
 	int ch, rc;
 	long long n;
@@ -213,6 +213,16 @@ main(int argc, char *argv[])
 		if (opt.base_url == NULL)
 			opt.base_url = opt.prov->base_url;
 	}
+	if (opt.base_url) {
+		/* a trailing slash is harmless: paths begin with one (/v1//me/tracks is a 404) */
+		size_t n = strlen(opt.base_url);
+
+		base_url = xstrdup(opt.base_url);
+		while (n > 0 && base_url[n - 1] == '/' && strstr(base_url, "://") &&
+		    n > (size_t)(strstr(base_url, "://") - base_url) + 3)
+			base_url[--n] = '\0';
+		opt.base_url = base_url;
+	}
 	/*
 	 * Deezer documents its quota: "The number of requests per second is
 	 * limited to 50 requests / 5 seconds" (developers.deezer.com/api, Quota;
@@ -269,6 +279,7 @@ main(int argc, char *argv[])
 		free(token);
 	}
 	free(user_token);
+	free(base_url);
 	curl_global_cleanup();
 	return rc;
 }

@@ -82,7 +82,7 @@ pl_worker(void *arg)
 		if (snap && b && json_bool(json_member(b, "complete"), 0) &&
 		    json_str(json_member(b, "snapshot_id")) &&
 		    strcmp(json_str(json_member(b, "snapshot_id")), snap) == 0) {
-			note("%s: unchanged (snapshot %s)", w.key, snap);
+			tell(note, w.key, "note", "unchanged (snapshot %s)", snap);
 			walk_done(&w);
 			continue;
 		}

@@ -20,22 +20,36 @@ static const struct provider builtin[] = {
 		 * Since 2026 a playlist's entries are at /items; /tracks, deprecated, is
 		 * where an API that has not moved yet still serves them.
 		 */
-		{ "/playlists/%s/items", NULL, PAGING_OFFSET, "items", "limit", "offset", 50, 0,
+		/*
+		 * additional_types: without episode, a podcast episode comes as an entry
+		 * without its media object
+		 * (https://developer.spotify.com/documentation/web-api/reference/get-playlists-tracks).
+		 */
+		{ "/playlists/%s/items", "additional_types=track,episode", PAGING_OFFSET, "items", "limit", "offset", 50, 0,
 		    "/playlists/%s/tracks" },
 	} },
+	/*
+	 * Library resources carry no ISRC, UPC, label or album type; their catalog
+	 * relationship does (include=catalog: "relationships" of
+	 * https://developer.apple.com/documentation/applemusicapi/librarysongs ,
+	 * .../libraryalbums and .../libraryartists).
+	 */
 	{ "apple-music", "https://api.music.apple.com", AUTH_BEARER, NULL, 1, {
-		E("/v1/me/library/artists", NULL, PAGING_OFFSET, "data", "offset", 100, 0),
-		E("/v1/me/library/albums", "include=artists", PAGING_OFFSET, "data", "offset", 100, 0),
-		E("/v1/me/library/songs", "include=albums,artists", PAGING_OFFSET, "data", "offset",
-		    100, 0),
+		E("/v1/me/library/artists", "include=catalog", PAGING_OFFSET, "data", "offset", 100,
+		    0),
+		E("/v1/me/library/albums", "include=artists,catalog", PAGING_OFFSET, "data",
+		    "offset", 100, 0),
+		E("/v1/me/library/songs", "include=albums,artists,catalog", PAGING_OFFSET, "data",
+		    "offset", 100, 0),
 		E("/v1/me/library/playlists", NULL, PAGING_OFFSET, "data", "offset", 100, 0),
-		E("/v1/me/library/playlists/%s/tracks", "include=albums,artists", PAGING_OFFSET,
-		    "data", "offset", 100, 0),
+		E("/v1/me/library/playlists/%s/tracks", "include=albums,artists,catalog",
+		    PAGING_OFFSET, "data", "offset", 100, 0),
 	} },
 	{ "deezer", "https://api.deezer.com", AUTH_QUERY, "access_token", 0, {
 		E("/user/me/artists", NULL, PAGING_OFFSET, "data", "index", 100, 0),
-		E("/user/me/albums", NULL, PAGING_OFFSET, "data", "index", 100, 0),
-		E("/user/me/tracks", NULL, PAGING_OFFSET, "data", "index", 100, 0),
+		/* favourites come newest first (time_add), like Spotify's saved lists */
+		E("/user/me/albums", NULL, PAGING_OFFSET, "data", "index", 100, 1),
+		E("/user/me/tracks", NULL, PAGING_OFFSET, "data", "index", 100, 1),
 		E("/user/me/playlists", NULL, PAGING_OFFSET, "data", "index", 100, 0),
 		E("/playlist/%s/tracks", NULL, PAGING_OFFSET, "data", "index", 100, 0),
 	} },

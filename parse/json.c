@@ -395,24 +395,33 @@ nul_escape(const char *text, size_t len, char *what, size_t whatlen)
 	return 0;
 }
 
-yajl_val
-json_parse(const char *text, size_t len, char *err, size_t errlen)
+int
+json_admissible(const char *text, size_t len, char *err, size_t errlen)
 {
-	yajl_val v;
 	const char *why;
-	char *nl, *copy = NULL, key[80];
 
 	if ((why = json_precheck(text, len, JSON_MAX_DEPTH)) != NULL) {
 		if (strcmp(why, "nested too deep") == 0)
 			snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
 		else
 			snprintf(err, errlen, "%s", why);
-		return NULL;
+		return -1;
 	}
-	if (strlen(text) != len) {
+	if (memchr(text, '\0', len) != NULL) {
 		snprintf(err, errlen, "NUL byte in JSON text");
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+yajl_val
+json_parse(const char *text, size_t len, char *err, size_t errlen)
+{
+	yajl_val v;
+	char *nl, *copy = NULL, key[80];
+
+	if (json_admissible(text, len, err, errlen) != 0)
+		return NULL;
 	/* yajl_tree would cut the string at a \u0000 (C strings): an id "t1\u0000x" would be t1 */
 	if (nul_escape(text, len, key, sizeof key)) {
 		snprintf(err, errlen, "a NUL character (\\u0000) in %s", key);

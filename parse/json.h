@@ -71,6 +71,12 @@ int json_has_surrogate_escape(const char *text, size_t len);
 size_t json_fix_surrogates(char *text, size_t len);
 
 /*
+ * json_admissible: json_precheck's checks and no NUL byte in the len bytes;
+ * 0, or -1 with a one-line reason in err (errlen bytes).
+ */
+int json_admissible(const char *text, size_t len, char *err, size_t errlen);
+
+/*
  * json_parse: parses one NUL-terminated JSON text into a tree with yajl_tree,
  * after the depth check. Returns the tree (free with yajl_tree_free) or NULL
  * with a one-line reason in err (errlen bytes, no newline). A string holding

@@ -51,6 +51,7 @@ struct page {
 	int depth;			/* open containers outside the items */
 	int in_items;			/* the items array is open */
 	int items_depth;		/* depth once the items array is open */
+	int items_seen;			/* the current page has its items array */
 	size_t item_index;
 	int resuming;			/* reopened after a skip: keep the fields */
 	int skip_placeholder;		/* the next items element is the synthetic null */
@@ -217,6 +218,7 @@ page_reset(struct page *p)
 	p->resuming = p->skip_placeholder = 0;
 	p->skipping = 0;
 	p->items = 0;
+	p->items_seen = 0;
 	p->error[0] = '\0';
 	p->error_offset = 0;
 	p->failed = 0;
@@ -271,6 +273,12 @@ size_t
 page_items(const struct page *p)
 {
 	return p->items;
+}
+
+int
+page_has_items(const struct page *p)
+{
+	return p->items_seen;
 }
 
 static void
@@ -487,6 +495,7 @@ open_container(struct page *p, yajl_type t)
 			clear_fields(p);
 			p->item_index = 0;
 			p->items = 0;
+			p->items_seen = 0;
 		}
 	}
 	if (p->depth >= JSON_MAX_DEPTH) {
@@ -497,6 +506,7 @@ open_container(struct page *p, yajl_type t)
 	if (t == yajl_t_array) {
 		if (!p->in_items && strcmp(p->path.data, p->items_path) == 0) {
 			p->in_items = 1;
+			p->items_seen = 1;
 			p->items_depth = p->depth;
 		}
 		buf_adds(&p->path, "[]");

@@ -92,5 +92,7 @@ const char *page_str(const struct page *p, enum page_field f);
 int page_int(const struct page *p, enum page_field f, long long *out);
 /* Items seen in the current page. */
 size_t page_items(const struct page *p);
+/* Whether the current page has an array at the items path (the provider's shape). */
+int page_has_items(const struct page *p);
 
 #endif

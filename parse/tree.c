@@ -356,23 +356,13 @@ static int canonical(const char *s, size_t n);
 yajl_val
 tree_parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
 {
-	const char *why;
 	unsigned char *msg;
 	char *nl;
 	yajl_status st;
 
 	tree_reset(t);
-	if ((why = json_precheck(text, len, JSON_MAX_DEPTH)) != NULL) {
-		if (strcmp(why, "nested too deep") == 0)
-			snprintf(err, errlen, "nested deeper than %d levels", JSON_MAX_DEPTH);
-		else
-			snprintf(err, errlen, "%s", why);
+	if (json_admissible(text, len, err, errlen) != 0)
 		return NULL;
-	}
-	if (memchr(text, '\0', len) != NULL) {
-		snprintf(err, errlen, "NUL byte in JSON text");
-		return NULL;
-	}
 	if (t->h == NULL && (t->h = yajl_alloc(&callbacks, NULL, t)) == NULL)
 		die(EXIT_SOFTWARE, "out of memory (yajl_alloc)");
 	t->text = text;

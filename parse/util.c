@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 const char *util_progname = "crate";
 int util_quiet;
@@ -110,6 +112,52 @@ say(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsay(fmt, ap);
 	va_end(ap);
+}
+
+static int status_fd = -2;	/* -2: CRATE_STATUS_FD not read yet; -1: none */
+
+int
+status_channel(void)
+{
+	const char *e;
+	long long v;
+
+	if (status_fd == -2) {
+		status_fd = -1;
+		e = getenv("CRATE_STATUS_FD");
+		if (e && parse_ll(e, 0, INT_MAX, &v) == 0 && fcntl((int)v, F_GETFD) != -1)
+			status_fd = (int)v;
+	}
+	return status_fd >= 0;
+}
+
+int
+status_event(const char *key, const char *event, const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	size_t i, n, head;
+
+	if (!status_channel())
+		return 0;
+	n = (size_t)snprintf(line, sizeof line, "%s\t%s\t%s\t", util_progname, key, event);
+	if (n >= sizeof line - 2)
+		return 0;
+	head = n;
+	va_start(ap, fmt);
+	vsnprintf(line + head, sizeof line - 1 - head, fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	/* the key and event are ours; only tabs and newlines of TEXT would break the line */
+	for (i = head; i < n; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = ' ';
+	line[n++] = '\n';
+	if (write(status_fd, line, n) != (ssize_t)n) {
+		status_fd = -1;
+		return 0;
+	}
+	return 1;
 }
 
 void *

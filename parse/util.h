@@ -46,6 +46,28 @@ void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* warn() that is printed even under -q: for final summaries and errors. */
 void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * The status channel. Under sync-library, CRATE_STATUS_FD names an open
+ * descriptor (a pipe) that receives a stage's progress instead of stderr, as
+ * lines "PROGRAM<TAB>KEY<TAB>EVENT<TAB>TEXT" (KEY a stream or bookmark key;
+ * tabs and control characters in TEXT become spaces). Each line is one
+ * write(2) shorter than PIPE_BUF, so stages sharing the pipe never interleave.
+ * Returns 1 when the line went there, 0 when there is no channel (the caller
+ * then tells stderr as usual).
+ */
+int status_channel(void);	/* 1 when CRATE_STATUS_FD names an open descriptor */
+int status_event(const char *key, const char *event, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * A message that is progress rather than news: under sync-library an EVENT of
+ * the status channel for KEY, else fn("%s: " FMT, KEY, ...) on stderr as ever.
+ */
+#define tell(fn, key, event, fmt, ...) do { \
+	if (!status_event((key), (event), fmt, __VA_ARGS__)) \
+		fn("%s: " fmt, (key), __VA_ARGS__); \
+} while (0)
+
 /* Allocation that cannot fail: on exhaustion they die with EXIT_SOFTWARE. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

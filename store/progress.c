@@ -3,8 +3,13 @@
  * redrawn in place. Otherwise: a log line every few seconds. At the end: one
  * line per stream, and --report FILE as JSON. Streams with one bookmark per
  * playlist (playlist_items:ID) are added up under their base stream.
+ *
+ * Under sync-library (CRATE_STATUS_FD, see store(1)) nothing is drawn: the
+ * progress lines and the final lines go to the status channel as events
+ * "progress" and "end", and sync-library draws one status for the whole sync.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +26,7 @@
 #define MAXLINES 16
 
 static int live;		/* stderr is a terminal */
+static int channel;		/* progress goes to the status channel */
 static long long log_ms;		/* otherwise, a log line this often */
 static int lines_drawn;
 static long long last_draw_ms;
@@ -40,12 +46,13 @@ fmt_count(long long v, char out[32])
 {
 	char digits[32];
 	int n, i, j = 0;
+	unsigned long long u = (unsigned long long)v;
 
 	if (v < 0) {
 		out[j++] = '-';
-		v = -v;
+		u = 0 - u;	/* LLONG_MIN too: no signed overflow */
 	}
-	n = snprintf(digits, sizeof digits, "%lld", v);
+	n = snprintf(digits, sizeof digits, "%llu", u);
 	for (i = 0; i < n; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
 			out[j++] = ',';
@@ -59,7 +66,8 @@ void
 progress_init(long long log_interval_ms)
 {
 	log_ms = log_interval_ms;
-	live = !util_quiet && isatty(STDERR_FILENO);
+	channel = status_channel();	/* under -q too: sync-library decides what to show */
+	live = !util_quiet && !channel && isatty(STDERR_FILENO);
 	last_draw_ms = mono_ms();
 	/* A live line is drawn at once; log lines only once a run takes a while. */
 	if (live)
@@ -72,12 +80,21 @@ progress_live(void)
 	return live;
 }
 
+/* Sums saturate: counts from bookmarks may be anything up to LLONG_MAX. */
+static long long
+sat(long long a, long long b)
+{
+	if (b > 0 && a > LLONG_MAX - b)
+		return LLONG_MAX;
+	return a + b;
+}
+
 static void
 add(long long *dst, long long v)
 {
 	if (v < 0)
 		return;
-	*dst = *dst < 0 ? v : *dst + v;
+	*dst = *dst < 0 ? v : sat(*dst, v);
 }
 
 /* Adds the streams up by base stream, in order of first appearance. */
@@ -106,17 +123,17 @@ totals(struct stream **streams, size_t n, struct total *t, size_t max)
 		}
 		if (t[k].provider == NULL)
 			t[k].provider = s->provider;
-		t[k].stored += c->stored;
-		t[k].new += c->new;
-		t[k].updated += c->updated;
-		t[k].unchanged += c->unchanged;
-		t[k].removed += c->removed;
-		t[k].invalid += c->invalid;
-		t[k].forbidden += c->forbidden;
-		t[k].unavailable += c->unavailable;
-		t[k].held += c->held > 0 ? c->held : 0;
-		t[k].unserved += c->unserved > 0 ? c->unserved : 0;
-		t[k].skipped += c->skipped > 0 ? c->skipped : 0;
+		t[k].stored = sat(t[k].stored, c->stored);
+		t[k].new = sat(t[k].new, c->new);
+		t[k].updated = sat(t[k].updated, c->updated);
+		t[k].unchanged = sat(t[k].unchanged, c->unchanged);
+		t[k].removed = sat(t[k].removed, c->removed);
+		t[k].invalid = sat(t[k].invalid, c->invalid);
+		t[k].forbidden = sat(t[k].forbidden, c->forbidden);
+		t[k].unavailable = sat(t[k].unavailable, c->unavailable);
+		t[k].held = sat(t[k].held, c->held > 0 ? c->held : 0);
+		t[k].unserved = sat(t[k].unserved, c->unserved > 0 ? c->unserved : 0);
+		t[k].skipped = sat(t[k].skipped, c->skipped > 0 ? c->skipped : 0);
 		add(&t[k].fetched, c->fetched);
 		add(&t[k].total, c->total);
 		add(&t[k].rejected, c->rejected);
@@ -133,7 +150,7 @@ static long long
 done_count(const struct total *t)
 {
 	if (t->fetched >= 0)
-		return t->fetched - (t->rejected > 0 ? t->rejected : 0);
+		return t->rejected > t->fetched ? 0 : t->fetched - (t->rejected > 0 ? t->rejected : 0);
 	return t->stored;
 }
 
@@ -148,12 +165,15 @@ line(struct buf *b, const struct total *t, long long now_ms)
 
 	buf_printf(b, "%s: %s", t->base, fmt_count(done, n1));
 	if (t->total > 0) {
+		double pct = (double)done * 100 / (double)t->total;
+
+		/* truncated, never rounded up to 100 before the end; in double: no overflow */
 		buf_printf(b, " of %s (%d%%)", fmt_count(t->total, n2),
-		    (int)(done * 100 / t->total));
+		    pct >= 100 ? 100 : pct <= 0 ? 0 : (int)pct);
 	}
-	buf_printf(b, ", %s/s", fmt_count((long long)rate, n1));
+	buf_printf(b, ", %s/s", fmt_count(rate < 1e18 ? (long long)rate : LLONG_MAX, n1));
 	if (t->total > 0 && rate > 0 && done < t->total)
-		buf_printf(b, ", ETA %.0f s", (double)(t->total - done) / rate);
+		buf_printf(b, ", ETA %.0f s", ((double)t->total - (double)done) / rate);
 	if (t->rejected > 0)
 		buf_printf(b, ", %s rejected", fmt_count(t->rejected, n1));
 	if (t->throttled_until > wall)
@@ -183,7 +203,7 @@ progress_tick(struct stream **streams, size_t n, int force)
 
 	if (util_quiet || n == 0)
 		return;
-	if (!force && now_ms - last_draw_ms < (live ? REDRAW_MS : log_ms))
+	if (!force && now_ms - last_draw_ms < (live || channel ? REDRAW_MS : log_ms))
 		return;
 	last_draw_ms = now_ms;
 	nt = totals(streams, n, t, MAXLINES);
@@ -207,7 +227,10 @@ progress_tick(struct stream **streams, size_t n, int force)
 		for (i = 0; i < nt; i++) {
 			buf_reset(&b);
 			line(&b, &t[i], now_ms);
-			note("%s", b.data);
+			/* the channel's KEY names the stream: the text goes without it */
+			if (!channel || !status_event(t[i].base, "progress", "%s",
+			    b.data + strlen(t[i].base) + 2))
+				note("%s", b.data);
 		}
 	}
 	buf_free(&b);
@@ -248,7 +271,9 @@ progress_final(struct stream **streams, size_t n, const char *status_if_partial)
 			buf_adds(&b, " stored");
 			if (t[i].rejected > 0)
 				buf_printf(&b, " (%s rejected)", fmt_count(t[i].rejected, n1));
-			buf_adds(&b, "; run the same command to resume");
+			/* sync-library knows whether resuming helps; alone, it does */
+			if (!channel)
+				buf_adds(&b, "; run the same command to resume");
 		}
 		if (t[i].invalid > 0)
 			buf_printf(&b, "; %s not stored (invalid)", fmt_count(t[i].invalid, n1));
@@ -261,7 +286,9 @@ progress_final(struct stream **streams, size_t n, const char *status_if_partial)
 		if (t[i].skipped > 0)
 			buf_printf(&b, "; %s unreadable upstream, so nothing marked removed",
 			    fmt_count(t[i].skipped, n1));
-		say("%s", b.data);
+		if (!channel || !status_event(t[i].base, "end", "%s",
+		    b.data + strlen(t[i].base) + 2))
+			say("%s", b.data);
 	}
 	buf_free(&b);
 }

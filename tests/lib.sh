@@ -16,7 +16,7 @@ set -u
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build="$top/${CRATE_BUILD:-}"
 build=${build%/}
-PATH="$build/parse:$build/fetch:$build/validate:$build/store:$build/checkpoint:$build/tests/sim:$top/scripts:$PATH"
+PATH="$build/bin:$build/parse:$build/fetch:$build/validate:$build/store:$build/checkpoint:$build/tests/sim:$top/scripts:$PATH"
 export PATH
 fixtures="$top/tests/fixtures"
 shared_fixtures="$top/../shared/fixtures"
