@@ -16,24 +16,19 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "prov.h"
 #include "msg.h"
 #include "util.h"
 
 static const char *opt_provider;
 static int opt_json, opt_watch;
 
-#define USAGE "usage: checkpoint [-q] status DB [--json] [--watch]\n" \
-	"       checkpoint [-q] get [--provider NAME] DB STREAM\n" \
-	"       checkpoint [-q] set [--provider NAME] DB STREAM JSON\n" \
-	"       checkpoint [-q] reset [--provider NAME] DB [STREAM ...]\n" \
-	"       checkpoint [-q] skip [--provider NAME] DB < spool"
-
-static void
-usage(void)
-{
-	say("%s", USAGE);
-	exit(EXIT_USAGE);
-}
+static const char usage[] =
+    "usage: checkpoint [-q] status DB [--json] [--watch]\n"
+    "       checkpoint [-q] get [--provider NAME] DB STREAM\n"
+    "       checkpoint [-q] set [--provider NAME] DB STREAM JSON\n"
+    "       checkpoint [-q] reset [--provider NAME] DB [STREAM ...]\n"
+    "       checkpoint [-q] skip [--provider NAME] DB < spool\n";
 
 static void
 out(const char *s)
@@ -349,7 +344,7 @@ cmd_skip(const char *path)
 			continue;
 		}
 		if (got == MSG_OK && m.type == MSG_RECORD) {
-			db_record_key(m.stream, m.record, key, sizeof key);
+			prov_record_key(key, sizeof key, m.stream, m.record);
 			mk = mark_find(json_str(json_member(m.record, "provider")), key);
 			if (mk) {
 				mk->seen = 1;
@@ -379,11 +374,9 @@ cmd_skip(const char *path)
 			skipped++;
 			continue;
 		}
-		if (msg_write(w, m.line, m.len) != 0)
-			die(EXIT_IOERR, "write error: %s", strerror(errno));
+		msg_write_stdout(w, m.line, m.len);
 	}
-	if (msg_writer_free(w) != 0)
-		die(EXIT_IOERR, "write error: %s", strerror(errno));
+	msg_writer_free_stdout(w);
 	for (i = 0; i < nmarks; i++) {
 		if (marks[i].seen && !marks[i].passing) {
 			say("%s: the committed STATE is not in the input (another sync?); "
@@ -417,14 +410,6 @@ struct row {
 	char *error, *bookmark, *sync_id, *mode;
 	int running, forbidden, unavailable;
 };
-
-static long long
-int_of(yajl_val v)
-{
-	long long n;
-
-	return json_int(v, &n) == 0 ? n : -1;
-}
 
 /* a + b without overflow (counts come from bookmarks anyone can write) */
 static long long
@@ -501,12 +486,12 @@ status_rows(sqlite3 *db, int version, struct row **rowsp)
 		r->bookmark = bm ? xstrdup(bm) : NULL;
 		r->error = col_dup(s, 6);
 		r->held = sqlite3_column_type(s, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 8);
-		r->fetched = int_of(json_member(v, "fetched"));
-		r->total = int_of(json_member(v, "total"));
-		r->rejected = int_of(json_member(v, "rejected"));
+		r->fetched = json_int_or(json_member(v, "fetched"), -1);
+		r->total = json_int_or(json_member(v, "total"), -1);
+		r->rejected = json_int_or(json_member(v, "rejected"), -1);
 		if (kept > r->rejected)
 			r->rejected = kept;
-		r->unserved = int_of(json_member(v, "unserved"));
+		r->unserved = json_int_or(json_member(v, "unserved"), -1);
 		r->done = r->fetched < 0 ? -1 : r->rejected <= 0 ? r->fetched :
 		    r->rejected >= r->fetched ? 0 : r->fetched - r->rejected;
 		r->forbidden = json_bool(json_member(v, "forbidden"), 0);
@@ -874,7 +859,7 @@ main(int argc, char *argv[])
 	const char *cmd;
 	int c;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -890,11 +875,9 @@ main(int argc, char *argv[])
 			util_quiet = 1;
 			break;
 		case 'h':
-			puts(USAGE);
-			stdout_close_or_die();
-			return 0;
+			cli_help();
 		default:
-			usage();
+			cli_usage();
 		}
 	}
 	argc -= optind;
@@ -902,10 +885,10 @@ main(int argc, char *argv[])
 	if (opt_provider == NULL && getenv("CRATE_PROVIDER") && *getenv("CRATE_PROVIDER"))
 		opt_provider = getenv("CRATE_PROVIDER");
 	if (argc < 2)
-		usage();
+		cli_usage();
 	cmd = argv[0];
 	if ((opt_json || opt_watch) && strcmp(cmd, "status") != 0)
-		usage();
+		cli_usage();
 	if (strcmp(cmd, "status") == 0 && argc == 2)
 		return cmd_status(argv[1]);
 	if (strcmp(cmd, "get") == 0 && argc == 3)
@@ -916,5 +899,5 @@ main(int argc, char *argv[])
 		return cmd_reset(argv[1], argv + 2, argc - 2);
 	if (strcmp(cmd, "skip") == 0 && argc == 2)
 		return cmd_skip(argv[1]);
-	usage();
+	cli_usage();
 }

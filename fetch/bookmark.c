@@ -18,8 +18,7 @@
 static void
 write_line(const char *line, size_t len)
 {
-	if (msg_write(out, line, len) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_write_stdout(out, line, len);
 }
 
 void
@@ -126,8 +125,7 @@ emit_state(struct walk *w)
 		buf_reset(&w->held);
 	}
 	write_line(w->line.data, w->line.len);
-	if (msg_flush(out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_flush_stdout(out);
 	pthread_mutex_unlock(&out_lock);
 }
 
@@ -248,10 +246,7 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 	w->total = -1;
 	w->pass = 1;
 	w->incremental = opt.since != NULL;
-	if (playlist)
-		snprintf(w->key, sizeof w->key, "%s:%s", stream, playlist);
-	else
-		snprintf(w->key, sizeof w->key, "%s", stream);
+	prov_bookmark_key(w->key, sizeof w->key, stream, playlist);
 	w->first_url = list_url(ep->path, ep, playlist);
 	if (opt.sync_id)
 		snprintf(w->sync_id, sizeof w->sync_id, "%s", opt.sync_id);

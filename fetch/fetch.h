@@ -43,7 +43,7 @@
 extern struct opts {
 	const struct provider *prov;
 	int prov_id;		/* the mapping (prov.h) */
-	char *base_url;
+	const char *base_url;
 	int raw;
 	const char *state_json;
 	const char *since;

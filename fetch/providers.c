@@ -7,9 +7,6 @@
 #include "json.h"
 #include "util.h"
 
-static const char *stream_names[5] = { "artists", "albums", "tracks", "playlists",
-	"playlist_items" };
-
 #define E(path, query, paging, items, off, max, newest) \
 	{ path, query, paging, items, "limit", off, max, newest, NULL }
 
@@ -70,10 +67,9 @@ provider_builtin(const char *name)
 const struct endpoint *
 provider_endpoint(const struct provider *p, const char *stream)
 {
-	for (int i = 0; i < 5; i++)
-		if (strcmp(stream, stream_names[i]) == 0)
-			return p->streams[i].path ? &p->streams[i] : NULL;
-	return NULL;
+	int i = prov_stream_index(stream);
+
+	return i >= 0 && p->streams[i].path ? &p->streams[i] : NULL;
 }
 
 static char *
@@ -121,14 +117,14 @@ provider_load(const char *path)
 	    strcmp(auth, "query") == 0 ? AUTH_QUERY : AUTH_NONE;
 	p->auth_param = dup_or(json_member(root, "auth_param"), "access_token");
 	streams = json_member(root, "streams");
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < STREAM_COUNT; i++) {
 		struct endpoint *e = &p->streams[i];
 
-		if ((s = json_member(streams, stream_names[i])) == NULL)
+		if ((s = json_member(streams, prov_streams[i])) == NULL)
 			continue;
 		e->path = dup_or(json_member(s, "path"), NULL);
 		if (e->path == NULL)
-			die(EXIT_USAGE, "%s: stream %s has no path", path, stream_names[i]);
+			die(EXIT_USAGE, "%s: stream %s has no path", path, prov_streams[i]);
 		e->query = dup_or(json_member(s, "query"), NULL);
 		paging = json_str(json_member(s, "paging"));
 		e->paging = paging == NULL || strcmp(paging, "offset") == 0 ? PAGING_OFFSET :

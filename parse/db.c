@@ -557,15 +557,3 @@ db_checkpoint_put(sqlite3 *db, const char *provider, const char *stream,
 	sqlite3_clear_bindings(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
-
-char *
-db_record_key(const char *stream, yajl_val record, char *buf, size_t len)
-{
-	const char *playlist = json_str(json_member(record, "playlist_id"));
-
-	if (strcmp(stream, "playlist_items") == 0 && playlist)
-		snprintf(buf, len, "playlist_items:%s", playlist);
-	else
-		snprintf(buf, len, "%s", stream);
-	return buf;
-}

@@ -70,13 +70,6 @@ char *db_checkpoint_get(sqlite3 *db, const char *provider, const char *stream,
 int db_checkpoint_put(sqlite3 *db, const char *provider, const char *stream,
     const char *state, const char *updated_at);
 
-/*
- * The checkpoint key a record of stream counts under: the stream, except for
- * playlist items, which have one per playlist ("playlist_items:PLAYLIST_ID").
- * Writes it into buf (truncated to len) and returns buf.
- */
-char *db_record_key(const char *stream, yajl_val record, char *buf, size_t len);
-
 /* The provider for a stream when one is not given: the only one with a checkpoint. */
 char *db_checkpoint_provider(sqlite3 *db, const char *stream, int *ambiguous);
 

@@ -78,7 +78,7 @@ struct page {
 
 	char *fields[PAGE_NFIELDS];
 	char *wanted[PAGE_NFIELDS];	/* the path of each field */
-	size_t pages, items;
+	size_t items;
 	char error[256];
 	char why[80];			/* an item's error, for the callback */
 	unsigned long long error_offset;
@@ -217,7 +217,7 @@ page_reset(struct page *p)
 	p->item_index = 0;
 	p->resuming = p->skip_placeholder = 0;
 	p->skipping = 0;
-	p->pages = p->items = 0;
+	p->items = 0;
 	p->items_seen = 0;
 	p->error[0] = '\0';
 	p->error_offset = 0;
@@ -267,12 +267,6 @@ page_int(const struct page *p, enum page_field f, long long *out)
 	const char *s = page_str(p, f);
 
 	return s ? parse_ll(s, -(1LL << 62), 1LL << 62, out) : -1;
-}
-
-size_t
-page_count(const struct page *p)
-{
-	return p->pages;
 }
 
 size_t
@@ -538,7 +532,6 @@ close_container(struct page *p)
 	p->path.len = p->path_base[p->depth];
 	p->path.data[p->path.len] = '\0';
 	if (p->depth == 0) {
-		p->pages++;
 		if (p->cb.end && p->cb.end(p->ctx, p) != 0) {
 			fail(p, "%s", "stopped by the caller");
 			return 0;

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "prov.h"
 #include "util.h"
 
 #include "store.h"
@@ -417,8 +418,8 @@ record(const struct msg *m)
 	provider = json_str(json_member(m->record, "provider"));
 	if (provider == NULL)
 		provider = opts->provider;
-	id = rows_id(json_member(m->record, "id"), tmp, sizeof tmp);
-	s = stream_get(db_record_key(m->stream, m->record, key, sizeof key), provider);
+	id = json_id(json_member(m->record, "id"), tmp);
+	s = stream_get(prov_record_key(key, sizeof key, m->stream, m->record), provider);
 	if (provider == NULL || id == NULL) {
 		s->cur.invalid++;
 		progress_clear();
@@ -451,14 +452,6 @@ record(const struct msg *m)
 	else
 		s->cur.unchanged++;
 	txn_records++;
-}
-
-static long long
-bm_int(yajl_val bm, const char *key)
-{
-	long long v;
-
-	return json_int(json_member(bm, key), &v) == 0 ? v : -1;
 }
 
 /* A key the bookmark has that is not a count: a doubt, never a zero. */
@@ -605,11 +598,11 @@ bookmark(const char *key, yajl_val bm)
 	set_str(&s->sync_id, sync_id);
 	set_str(&s->mode, json_str(json_member(bm, "mode")));
 	set_error(s, json_str(json_member(bm, "error")));
-	s->cur.fetched = bm_int(bm, "fetched");
-	s->cur.total = bm_int(bm, "total");
-	s->cur.rejected = bm_int(bm, "rejected");
-	s->cur.skipped = bm_int(bm, "skipped");
-	s->cur.unserved = bm_int(bm, "unserved");
+	s->cur.fetched = json_int_or(json_member(bm, "fetched"), -1);
+	s->cur.total = json_int_or(json_member(bm, "total"), -1);
+	s->cur.rejected = json_int_or(json_member(bm, "rejected"), -1);
+	s->cur.skipped = json_int_or(json_member(bm, "skipped"), -1);
+	s->cur.unserved = json_int_or(json_member(bm, "unserved"), -1);
 	/*
 	 * A playlist the provider refuses (forbidden) or does not serve
 	 * (unavailable: a 404 on its entries) is skipped, not partial: there is
@@ -622,17 +615,19 @@ bookmark(const char *key, yajl_val bm)
 	 * pass is announced before its first record), or this one's when this
 	 * process saw none before (a resumed walk). No "pass": pass 1.
 	 */
-	pass = bm_int(bm, "pass") > 0 ? bm_int(bm, "pass") : 1;
+	pass = json_int_or(json_member(bm, "pass"), 1);
+	if (pass < 1)
+		pass = 1;
 	pending_pass = s->states > 0 && s->pass > 0 ? s->pass : pass;
 	/* fetch-pages counts pages from 1 in a fresh walk, on from the bookmark when resuming. */
 	if (s->states++ == 0)
-		s->walk_whole = bm_int(bm, "pages") == 1;
+		s->walk_whole = json_int_or(json_member(bm, "pages"), -1) == 1;
 	/*
 	 * A new pass (the list moved under the walk) starts again from nothing:
 	 * positions seen in the pass before say nothing of this one, and this
 	 * process sees the new pass whole.
 	 */
-	if (pass > s->pass && bm_int(bm, "fetched") == 0 && s->states > 1) {
+	if (pass > s->pass && json_int_or(json_member(bm, "fetched"), -1) == 0 && s->states > 1) {
 		if (s->seen)
 			memset(s->seen, 0, s->seen_len);
 		s->seen_lost = 0;
