@@ -1,6 +1,6 @@
 /*
  * checkpoint: shows, reads, sets and resets the checkpoints store commits,
- * and skips a spool to the committed point (DESIGN.md section 7).
+ * and skips a spool to the committed point (checkpoint(1)).
  */
 #include <errno.h>
 #include <getopt.h>

@@ -1,6 +1,6 @@
 /*
- * db.h: the crate database, shared by store and checkpoint (DESIGN.md
- * sections 6 and 7): opening, the schema and its migrations, transactions
+ * db.h: the crate database, shared by store and checkpoint (store(1) DATABASE,
+ * doc/database.md): opening, the schema and its migrations, transactions
  * that wait out other writers, and the checkpoints table.
  *
  * Errors: functions returning int return an SQLite result code (SQLITE_OK,

@@ -1,5 +1,5 @@
 /*
- * msg.h: Singer messages, one JSON object per line (DESIGN.md section 3).
+ * msg.h: Singer messages, one JSON object per line (doc/protocol.md).
  *
  * Reader: lines from a file descriptor through one reused buffer. A line longer
  * than the cap is not kept: the reader keeps its first bytes, skips the rest up

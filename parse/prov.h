@@ -1,6 +1,6 @@
 /*
  * prov.h: providers, streams, and the mapping of a provider's items to
- * canonical records (DESIGN.md section 5).
+ * canonical records (doc/protocol.md, and the JSON Schemas of schema.c).
  *
  * A canonical record is a JSON object whose first members are "provider" and
  * "id" (text), followed by the stream's fields; a field the provider does not

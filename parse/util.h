@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Exit statuses shared by every tool (DESIGN.md section 4; the values of sysexits.h). */
+/* Exit statuses shared by every tool (doc/stages.md; the values of sysexits.h). */
 enum {
 	EXIT_REJECTS = 1,	/* validate: something was rejected */
 	EXIT_USAGE = 64,	/* bad command line */

@@ -1,5 +1,5 @@
 /*
- * store: Singer messages into the crate database (DESIGN.md section 6).
+ * store: Singer messages into the crate database (store(1); doc/database.md).
  *
  * Rows are written inside one transaction that ends only at a STATE line (or
  * the end of input), together with the checkpoint of that STATE, so the

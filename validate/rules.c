@@ -1,5 +1,5 @@
 /*
- * The rules of DESIGN.md section 5. Each check either rejects the record (a
+ * The rules of validate(1) (RULES). Each check either rejects the record (a
  * reason, and -1) or adds edits and warnings; nothing here prints.
  */
 #include <stdarg.h>

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fetch-pages against provider-sim over real HTTP: every dialect equals the
-# simulator's dump; faults are survived or reported as DESIGN.md says.
+# simulator's dump; faults are survived or reported as fetch-pages(1) says.
 . "$(dirname "$0")/../lib.sh"
 plan 133
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# validate: the rules of DESIGN.md section 5, each with a passing and a failing
+# validate: the rules of validate(1) and doc/stages.md, each with a passing and a failing
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
