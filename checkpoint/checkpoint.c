@@ -1,6 +1,6 @@
 /*
  * checkpoint: shows, reads, sets and resets the checkpoints store commits,
- * and skips a spool to the committed point (DESIGN.md section 7).
+ * and skips a spool to the committed point (checkpoint(1)).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,24 +16,19 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "prov.h"
 #include "msg.h"
 #include "util.h"
 
 static const char *opt_provider;
 static int opt_json, opt_watch;
 
-#define USAGE "usage: checkpoint [-q] status DB [--json] [--watch]\n" \
-	"       checkpoint [-q] get [--provider NAME] DB STREAM\n" \
-	"       checkpoint [-q] set [--provider NAME] DB STREAM JSON\n" \
-	"       checkpoint [-q] reset [--provider NAME] DB [STREAM ...]\n" \
-	"       checkpoint [-q] skip [--provider NAME] DB < spool"
-
-static void
-usage(void)
-{
-	say("%s", USAGE);
-	exit(EXIT_USAGE);
-}
+static const char usage[] =
+    "usage: checkpoint [-q] status DB [--json] [--watch]\n"
+    "       checkpoint [-q] get [--provider NAME] DB STREAM\n"
+    "       checkpoint [-q] set [--provider NAME] DB STREAM JSON\n"
+    "       checkpoint [-q] reset [--provider NAME] DB [STREAM ...]\n"
+    "       checkpoint [-q] skip [--provider NAME] DB < spool\n";
 
 static void
 out(const char *s)
@@ -48,6 +43,26 @@ out(const char *s)
  * that is not a crate database is an error (65), one that cannot be read
  * another (74). *version gets its schema version.
  */
+/*
+ * A writer killed in a transaction before the database was in WAL mode (a
+ * store's first moments on a new file) leaves a hot rollback journal, which a
+ * read-only connection cannot roll back ("attempt to write a readonly
+ * database"): a read-write connection that creates nothing rolls it back.
+ */
+static int
+roll_back(const char *path)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db, DB_BUSY_DEFAULT_MS);
+		rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+	}
+	sqlite3_close(db);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 static sqlite3 *
 open_crate(const char *path, int missing_ok, int *version)
 {
@@ -66,17 +81,22 @@ open_crate(const char *path, int missing_ok, int *version)
 		die(EXIT_IOERR, "%s: is a directory, not a crate database", path);
 	if (access(path, R_OK) != 0)
 		die(EXIT_IOERR, "%s: %s", path, strerror(errno));
-	db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
-	rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
-	    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
-	    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		tables = sqlite3_column_int(s, 0);
-		*version = sqlite3_column_int(s, 1);
-		any = sqlite3_column_int(s, 2);
-		rc = SQLITE_OK;
+	for (int tries = 0;; tries++) {
+		db = db_open(path, 1, DB_BUSY_DEFAULT_MS);
+		rc = sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE"
+		    " type = 'table' AND name IN ('checkpoints', 'sync_runs')), user_version,"
+		    " (SELECT count(*) FROM sqlite_master) FROM pragma_user_version", -1, &s, NULL);
+		if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+			tables = sqlite3_column_int(s, 0);
+			*version = sqlite3_column_int(s, 1);
+			any = sqlite3_column_int(s, 2);
+			rc = SQLITE_OK;
+		}
+		sqlite3_finalize(s);
+		if ((rc & 0xff) != SQLITE_READONLY || tries > 0 || roll_back(path) != 0)
+			break;
+		db_close(db);
 	}
-	sqlite3_finalize(s);
 	if ((rc & 0xff) == SQLITE_NOTADB || (rc & 0xff) == SQLITE_CORRUPT)
 		die(EXIT_DATAERR, "%s: not a crate database (%s)", path, db_errmsg(db));
 	if (rc != SQLITE_OK)
@@ -324,7 +344,7 @@ cmd_skip(const char *path)
 			continue;
 		}
 		if (got == MSG_OK && m.type == MSG_RECORD) {
-			db_record_key(m.stream, m.record, key, sizeof key);
+			prov_record_key(key, sizeof key, m.stream, m.record);
 			mk = mark_find(json_str(json_member(m.record, "provider")), key);
 			if (mk) {
 				mk->seen = 1;
@@ -354,11 +374,9 @@ cmd_skip(const char *path)
 			skipped++;
 			continue;
 		}
-		if (msg_write(w, m.line, m.len) != 0)
-			die(EXIT_IOERR, "write error: %s", strerror(errno));
+		msg_write_stdout(w, m.line, m.len);
 	}
-	if (msg_writer_free(w) != 0)
-		die(EXIT_IOERR, "write error: %s", strerror(errno));
+	msg_writer_free_stdout(w);
 	for (i = 0; i < nmarks; i++) {
 		if (marks[i].seen && !marks[i].passing) {
 			say("%s: the committed STATE is not in the input (another sync?); "
@@ -392,14 +410,6 @@ struct row {
 	char *error, *bookmark, *sync_id, *mode;
 	int running, forbidden, unavailable;
 };
-
-static long long
-int_of(yajl_val v)
-{
-	long long n;
-
-	return json_int(v, &n) == 0 ? n : -1;
-}
 
 /* a + b without overflow (counts come from bookmarks anyone can write) */
 static long long
@@ -476,12 +486,12 @@ status_rows(sqlite3 *db, int version, struct row **rowsp)
 		r->bookmark = bm ? xstrdup(bm) : NULL;
 		r->error = col_dup(s, 6);
 		r->held = sqlite3_column_type(s, 8) == SQLITE_NULL ? 0 : sqlite3_column_int64(s, 8);
-		r->fetched = int_of(json_member(v, "fetched"));
-		r->total = int_of(json_member(v, "total"));
-		r->rejected = int_of(json_member(v, "rejected"));
+		r->fetched = json_int_or(json_member(v, "fetched"), -1);
+		r->total = json_int_or(json_member(v, "total"), -1);
+		r->rejected = json_int_or(json_member(v, "rejected"), -1);
 		if (kept > r->rejected)
 			r->rejected = kept;
-		r->unserved = int_of(json_member(v, "unserved"));
+		r->unserved = json_int_or(json_member(v, "unserved"), -1);
 		r->done = r->fetched < 0 ? -1 : r->rejected <= 0 ? r->fetched :
 		    r->rejected >= r->fetched ? 0 : r->fetched - r->rejected;
 		r->forbidden = json_bool(json_member(v, "forbidden"), 0);
@@ -676,6 +686,22 @@ state_rank(const char *state)
 	return 0;
 }
 
+/*
+ * Text from the database (an error a provider wrote, a stream name from any
+ * STATE) reaches a terminal: no control character of it may move the cursor
+ * or start a line that looks like ours. C0, DEL and UTF-8's C1 become '?'.
+ */
+static void
+printable(char *s)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = '?';
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = '?';
+	}
+}
+
 /* A table; per-playlist bookmarks are added up into one line per provider. */
 static void
 status_table(struct row *rows, size_t n, struct buf *b)
@@ -683,6 +709,11 @@ status_table(struct row *rows, size_t n, struct buf *b)
 	struct buf note;
 	size_t i, j;
 
+	for (i = 0; i < n; i++) {
+		printable(rows[i].stream);
+		printable(rows[i].provider);
+		printable(rows[i].error);
+	}
 	buf_init(&note);
 	buf_printf(b, STATUS_FMT "%s\n", "STREAM", "PROVIDER", "STATE", "DONE/TOTAL", "%",
 	    "LAST SYNC", "NOTE");
@@ -828,7 +859,7 @@ main(int argc, char *argv[])
 	const char *cmd;
 	int c;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
@@ -844,11 +875,9 @@ main(int argc, char *argv[])
 			util_quiet = 1;
 			break;
 		case 'h':
-			puts(USAGE);
-			stdout_close_or_die();
-			return 0;
+			cli_help();
 		default:
-			usage();
+			cli_usage();
 		}
 	}
 	argc -= optind;
@@ -856,10 +885,10 @@ main(int argc, char *argv[])
 	if (opt_provider == NULL && getenv("CRATE_PROVIDER") && *getenv("CRATE_PROVIDER"))
 		opt_provider = getenv("CRATE_PROVIDER");
 	if (argc < 2)
-		usage();
+		cli_usage();
 	cmd = argv[0];
 	if ((opt_json || opt_watch) && strcmp(cmd, "status") != 0)
-		usage();
+		cli_usage();
 	if (strcmp(cmd, "status") == 0 && argc == 2)
 		return cmd_status(argv[1]);
 	if (strcmp(cmd, "get") == 0 && argc == 3)
@@ -870,5 +899,5 @@ main(int argc, char *argv[])
 		return cmd_reset(argv[1], argv + 2, argc - 2);
 	if (strcmp(cmd, "skip") == 0 && argc == 2)
 		return cmd_skip(argv[1]);
-	usage();
+	cli_usage();
 }

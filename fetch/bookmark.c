@@ -18,8 +18,7 @@
 static void
 write_line(const char *line, size_t len)
 {
-	if (msg_write(out, line, len) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_write_stdout(out, line, len);
 }
 
 void
@@ -79,6 +78,8 @@ emit_state(struct walk *w)
 	jw_kint(&j, "fetched", w->fetched);
 	if (w->skipped > 0)
 		jw_kint(&j, "skipped", w->skipped);
+	if (w->rejected > 0)	/* validate adds this run's to it */
+		jw_kint(&j, "rejected", w->rejected);
 	jw_key(&j, "total");
 	if (w->total >= 0)
 		jw_int(&j, w->total);
@@ -89,6 +90,8 @@ emit_state(struct walk *w)
 	jw_kstr(&j, "last_key", w->last_key[0] ? w->last_key : NULL);
 	if (w->throttled_until[0])
 		jw_kstr(&j, "throttled_until", w->throttled_until);
+	if (w->head_key[0])
+		jw_kstr(&j, "head", w->head_key);
 	if ((rate = rate_learned()) > 0) {
 		char num[32];
 
@@ -98,6 +101,10 @@ emit_state(struct walk *w)
 	}
 	if (w->forbidden)
 		jw_kbool(&j, "forbidden", 1);
+	if (w->unavailable)
+		jw_kbool(&j, "unavailable", 1);
+	if (w->unserved > 0)
+		jw_kint(&j, "unserved", w->unserved);
 	if (w->error)
 		jw_kstr(&j, "error", w->error);
 	jw_kbool(&j, "complete", w->complete);
@@ -118,8 +125,7 @@ emit_state(struct walk *w)
 		buf_reset(&w->held);
 	}
 	write_line(w->line.data, w->line.len);
-	if (msg_flush(out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_flush_stdout(out);
 	pthread_mutex_unlock(&out_lock);
 }
 
@@ -240,10 +246,7 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 	w->total = -1;
 	w->pass = 1;
 	w->incremental = opt.since != NULL;
-	if (playlist)
-		snprintf(w->key, sizeof w->key, "%s:%s", stream, playlist);
-	else
-		snprintf(w->key, sizeof w->key, "%s", stream);
+	prov_bookmark_key(w->key, sizeof w->key, stream, playlist);
 	w->first_url = list_url(ep->path, ep, playlist);
 	if (opt.sync_id)
 		snprintf(w->sync_id, sizeof w->sync_id, "%s", opt.sync_id);
@@ -252,8 +255,11 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 
 	/* resume after the last committed page of an unfinished sync */
 	b = bookmark_for(w->key, stream, playlist);
+	w->set_whole = 1;
+	w->prev_count = -1;
 	if (b == NULL || json_bool(json_member(b, "complete"), 0) ||
-	    json_bool(json_member(b, "forbidden"), 0))
+	    json_bool(json_member(b, "forbidden"), 0) ||
+	    json_bool(json_member(b, "unavailable"), 0))
 		return;
 	if ((s = json_str(json_member(b, "sync_id"))) != NULL && !opt.sync_id)
 		snprintf(w->sync_id, sizeof w->sync_id, "%s", s);
@@ -268,6 +274,8 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		w->fetched = n;
 	if (json_int(json_member(b, "skipped"), &n) == 0 && n > 0 && n <= COUNT_MAX)
 		w->skipped = n;
+	if (json_int(json_member(b, "rejected"), &n) == 0 && n > 0 && n <= COUNT_MAX)
+		w->rejected = n;
 	if (json_int(json_member(b, "total"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
 		w->total = n;
 	if (json_int(json_member(b, "pages"), &n) == 0 && n >= 0 && n <= COUNT_MAX)
@@ -276,14 +284,21 @@ walk_init(struct walk *w, const char *stream, const struct endpoint *ep, const c
 		w->pass = (int)n;
 	if ((s = json_str(json_member(b, "last_key"))) != NULL)
 		snprintf(w->last_key, sizeof w->last_key, "%s", s);
+	if ((s = json_str(json_member(b, "head"))) != NULL)
+		snprintf(w->head_key, sizeof w->head_key, "%s", s);
 	if ((s = json_str(json_member(b, "throttled_until"))) != NULL)
 		snprintf(w->throttled_until, sizeof w->throttled_until, "%s", s);
 	if ((r = json_member(b, "rate")) != NULL && YAJL_IS_NUMBER(r))
 		rate_start(YAJL_GET_DOUBLE(r));
 	if (w->next == NULL) {
 		/* an unfinished pass with nowhere to go on: start the list again */
-		w->offset = w->fetched = w->skipped = 0;
+		w->offset = w->fetched = w->skipped = w->rejected = 0;
 		w->last_key[0] = '\0';
+		w->head_key[0] = '\0';
+	} else {
+		/* mid-list: the list may have shrunk past the bookmark since (answers.c) */
+		w->resumed = 1;
+		w->set_whole = w->fetched == 0;
 	}
 }
 

@@ -7,8 +7,8 @@
  *                waiting out a 429 (fetch_page)
  *   rate.c       how fast requests go: --rate as a ceiling, the rate learned from 429s
  *   answers.c    what each provider's answer means: HTTP status, error body, error
- *                code -> OK, EMPTY, RETRY, THROTTLED, AUTH, FORBIDDEN or FATAL (tables
- *                per provider)
+ *                code -> OK, EMPTY, RETRY, THROTTLED, AUTH, FORBIDDEN, MISSING,
+ *                PAST_END or FATAL (one table per provider, each row citing its source)
  *   walk.c       one list walk: the page's items into RECORDs, paging, drift and
  *                passes, loops, the end of a walk
  *   bookmark.c   emitting SCHEMA and STATE (the bookmark), starting a walk from
@@ -43,7 +43,7 @@
 extern struct opts {
 	const struct provider *prov;
 	int prov_id;		/* the mapping (prov.h) */
-	char *base_url;
+	const char *base_url;
 	int raw;
 	const char *state_json;
 	const char *since;
@@ -90,13 +90,23 @@ struct walk {
 	long long offset;		/* the first new item of the next page */
 	long long fetched;		/* items emitted in this pass (with the skipped) */
 	long long skipped;		/* items of this pass that could not be read */
+	long long rejected;		/* validate's count from earlier runs of this pass */
 	long long total;		/* -1: unknown */
 	long long pages;
 	int pass;
 	char last_key[512];		/* the identity of the last item emitted */
 	char throttled_until[ISO8601_LEN];
 	const char *error;
+	char error_buf[600];		/* error, when it is made of w->why */
 	int complete, forbidden;
+	int unavailable;		/* a playlist whose entries answered 404 */
+	long long unserved;		/* items the total counts and the provider never serves */
+	char head_key[512];		/* the first item of the pass (newest-first lists) */
+	int resumed;			/* started mid-list from a bookmark; no page taken yet */
+	/* the passes' item sets: a sum of hashes of keys, order-free */
+	unsigned long long pass_set, prev_set, page_set;
+	int set_whole;			/* pass_set covers the whole pass (not resumed) */
+	long long prev_count, prev_total;
 	int fell_back;			/* the endpoint's fallback path is in use */
 	long long pass_pages;		/* pages of this pass (page-number paging) */
 	int sequential;			/* -P found short pages: no more parallel */
@@ -118,6 +128,7 @@ struct walk {
 	long long sent_ms;		/* when the last request went out (mono_ms) */
 	char first_key[512];		/* the page's first item (parallel pages) */
 	int parallel;			/* -P: the overlap is judged after the fetch */
+	int probe;			/* the head check: the first page again, not emitted */
 
 	/* the worker's tools */
 	CURL *curl;
@@ -142,6 +153,8 @@ enum outcome {
 	THROTTLED,	/* rate limited: wait Retry-After */
 	AUTH,		/* the token was refused */
 	FORBIDDEN,	/* the provider refuses this list */
+	MISSING,	/* no such list: a playlist gone, or a wrong URL (--base-url) */
+	PAST_END,	/* a resumed walk asked past the end of a list that shrank */
 	FATAL,		/* the provider's answer cannot be used */
 	STOPPED,	/* a signal, or the walk decided (drift, --since) */
 	GAVE_UP		/* retries exhausted */

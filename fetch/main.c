@@ -29,20 +29,15 @@ volatile sig_atomic_t stopping;
 yajl_val state_root;
 char now_iso[ISO8601_LEN];
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: fetch-pages [-q] [--raw] [-p provider] [--base-url url] [--profile file]\n"
-	    "                   [--token-file file] [--token-cmd command] [--user-token-file file]\n"
-	    "                   [--state json] [--since time] [-P n] [--limit n] [--rate n]\n"
-	    "                   [--max-wait time] [--max-retry-after time] [--backoff list]\n"
-	    "                   [--timeout time] [--connect-timeout time] [--stall-timeout time]\n"
-	    "                   [-m size] [--max-body size]\n"
-	    "                   [--sync-id id] stream\n"
-	    "       fetch-pages [options] [--items path] [--paging link|page|offset] --url url\n");
-	exit(status);
-}
+static const char usage[] =
+    "usage: fetch-pages [-q] [--raw] [-p provider] [--base-url url] [--profile file]\n"
+    "                   [--token-file file] [--token-cmd command] [--user-token-file file]\n"
+    "                   [--state json] [--since time] [-P n] [--limit n] [--rate n]\n"
+    "                   [--max-wait time] [--max-retry-after time] [--backoff list]\n"
+    "                   [--timeout time] [--connect-timeout time] [--stall-timeout time]\n"
+    "                   [-m size] [--max-body size]\n"
+    "                   [--sync-id id] stream\n"
+    "       fetch-pages [options] [--items path] [--paging link|page|offset] --url url\n";
 
 static void
 on_signal(int sig)
@@ -109,12 +104,12 @@ main(int argc, char *argv[])
 	static struct endpoint generic_ep;
 	static struct provider generic_prov;
 	struct walk w;
-	char err[256];
+	char err[256], *base_url = NULL;	/* opt.base_url without a trailing slash */
 	time_t t;
 	int ch, rc;
 	long long n;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	opt.workers = 1;
 	opt.max_wait_ms = 300 * 1000;
 	opt.max_retry_after_ms = 24LL * 3600 * 1000;
@@ -162,8 +157,8 @@ main(int argc, char *argv[])
 		case O_ITEMS: items = optarg; break;
 		case O_PAGING: paging = optarg; break;
 		case 'q': util_quiet = 1; break;
-		case 'h': usage(0); break;
-		default: usage(EXIT_USAGE);
+		case 'h': cli_help();
+		default: cli_usage();
 		}
 	}
 	argc -= optind;
@@ -172,10 +167,10 @@ main(int argc, char *argv[])
 	if (url != NULL) {
 		/* any paginated JSON API: generic records */
 		if (argc > 1)
-			usage(EXIT_USAGE);
+			cli_usage();
 		stream = argc == 1 ? argv[0] : "items";
-		generic_ep.path = (char *)url;
-		generic_ep.items = (char *)items;
+		generic_ep.path = url;
+		generic_ep.items = items;
 		generic_ep.limit_param = NULL;
 		generic_ep.max_limit = 100;
 		if (strcmp(paging, "link") == 0) {
@@ -191,15 +186,15 @@ main(int argc, char *argv[])
 		}
 		generic_prov.name = "generic";
 		generic_prov.auth = AUTH_BEARER;
-		generic_prov.base_url = (char *)url;
+		generic_prov.base_url = url;
 		opt.prov = &generic_prov;
 		opt.prov_id = PROV_GENERIC;
 		if (opt.base_url == NULL)
-			opt.base_url = (char *)url;
+			opt.base_url = url;
 		ep = &generic_ep;
 	} else {
 		if (argc != 1)
-			usage(EXIT_USAGE);
+			cli_usage();
 		stream = argv[0];
 		if (profile) {
 			opt.prov = provider_load(profile);
@@ -217,6 +212,16 @@ main(int argc, char *argv[])
 			    "playlist_items)", stream);
 		if (opt.base_url == NULL)
 			opt.base_url = opt.prov->base_url;
+	}
+	if (opt.base_url) {
+		/* a trailing slash is harmless: paths begin with one (/v1//me/tracks is a 404) */
+		size_t n = strlen(opt.base_url);
+
+		base_url = xstrdup(opt.base_url);
+		while (n > 0 && base_url[n - 1] == '/' && strstr(base_url, "://") &&
+		    n > (size_t)(strstr(base_url, "://") - base_url) + 3)
+			base_url[--n] = '\0';
+		opt.base_url = base_url;
 	}
 	/*
 	 * Deezer documents its quota: "The number of requests per second is
@@ -266,8 +271,7 @@ main(int argc, char *argv[])
 		rc = run_one(&w);
 		walk_free(&w);
 	}
-	if (msg_writer_free(out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_writer_free_stdout(out);
 	if (state_root)
 		yajl_tree_free(state_root);
 	if (token) {
@@ -275,6 +279,7 @@ main(int argc, char *argv[])
 		free(token);
 	}
 	free(user_token);
+	free(base_url);
 	curl_global_cleanup();
 	return rc;
 }

@@ -44,7 +44,8 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 		snprintf(w->why, sizeof w->why, "%s", pw->why);
 		switch (o) {
 		case GAVE_UP:
-			w->error = "retries exhausted";
+			snprintf(w->error_buf, sizeof w->error_buf, "%s", w->why);
+			w->error = w->error_buf;
 			q->rc = EXIT_TEMPFAIL;
 			break;
 		case THROTTLED:
@@ -85,8 +86,10 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 	w->fetched += (long long)pw->page_new;
 	w->skipped += (long long)pw->page_skipped;
 	w->pages++;
+	w->pass_pages++;
 	if (pw->page_last[0])
 		memcpy(w->last_key, pw->page_last, sizeof w->last_key);
+	w->pass_set += pw->page_set;
 	last = start + q->step >= w->total;
 	if (last || page_str(pw->page, PAGE_NEXT) == NULL) {
 		free(w->next);
@@ -99,6 +102,8 @@ par_judge(struct par *q, struct walk *pw, enum outcome o, long long start)
 			buf_reset(&w->held);	/* written again by the next pass */
 			return;
 		}
+		if (w->ep->newest_first && opt.since == NULL)
+			w->complete = 0;	/* not before the head check (walk.c) */
 		emit_state(w);
 		q->rc = 0;
 		q->stop = 1;

@@ -7,9 +7,6 @@
 #include "json.h"
 #include "util.h"
 
-static const char *stream_names[5] = { "artists", "albums", "tracks", "playlists",
-	"playlist_items" };
-
 #define E(path, query, paging, items, off, max, newest) \
 	{ path, query, paging, items, "limit", off, max, newest, NULL }
 
@@ -23,22 +20,36 @@ static const struct provider builtin[] = {
 		 * Since 2026 a playlist's entries are at /items; /tracks, deprecated, is
 		 * where an API that has not moved yet still serves them.
 		 */
-		{ "/playlists/%s/items", NULL, PAGING_OFFSET, "items", "limit", "offset", 50, 0,
+		/*
+		 * additional_types: without episode, a podcast episode comes as an entry
+		 * without its media object
+		 * (https://developer.spotify.com/documentation/web-api/reference/get-playlists-tracks).
+		 */
+		{ "/playlists/%s/items", "additional_types=track,episode", PAGING_OFFSET, "items", "limit", "offset", 50, 0,
 		    "/playlists/%s/tracks" },
 	} },
+	/*
+	 * Library resources carry no ISRC, UPC, label or album type; their catalog
+	 * relationship does (include=catalog: "relationships" of
+	 * https://developer.apple.com/documentation/applemusicapi/librarysongs ,
+	 * .../libraryalbums and .../libraryartists).
+	 */
 	{ "apple-music", "https://api.music.apple.com", AUTH_BEARER, NULL, 1, {
-		E("/v1/me/library/artists", NULL, PAGING_OFFSET, "data", "offset", 100, 0),
-		E("/v1/me/library/albums", "include=artists", PAGING_OFFSET, "data", "offset", 100, 0),
-		E("/v1/me/library/songs", "include=albums,artists", PAGING_OFFSET, "data", "offset",
-		    100, 0),
+		E("/v1/me/library/artists", "include=catalog", PAGING_OFFSET, "data", "offset", 100,
+		    0),
+		E("/v1/me/library/albums", "include=artists,catalog", PAGING_OFFSET, "data",
+		    "offset", 100, 0),
+		E("/v1/me/library/songs", "include=albums,artists,catalog", PAGING_OFFSET, "data",
+		    "offset", 100, 0),
 		E("/v1/me/library/playlists", NULL, PAGING_OFFSET, "data", "offset", 100, 0),
-		E("/v1/me/library/playlists/%s/tracks", "include=albums,artists", PAGING_OFFSET,
-		    "data", "offset", 100, 0),
+		E("/v1/me/library/playlists/%s/tracks", "include=albums,artists,catalog",
+		    PAGING_OFFSET, "data", "offset", 100, 0),
 	} },
 	{ "deezer", "https://api.deezer.com", AUTH_QUERY, "access_token", 0, {
 		E("/user/me/artists", NULL, PAGING_OFFSET, "data", "index", 100, 0),
-		E("/user/me/albums", NULL, PAGING_OFFSET, "data", "index", 100, 0),
-		E("/user/me/tracks", NULL, PAGING_OFFSET, "data", "index", 100, 0),
+		/* favourites come newest first (time_add), like Spotify's saved lists */
+		E("/user/me/albums", NULL, PAGING_OFFSET, "data", "index", 100, 1),
+		E("/user/me/tracks", NULL, PAGING_OFFSET, "data", "index", 100, 1),
 		E("/user/me/playlists", NULL, PAGING_OFFSET, "data", "index", 100, 0),
 		E("/playlist/%s/tracks", NULL, PAGING_OFFSET, "data", "index", 100, 0),
 	} },
@@ -56,10 +67,9 @@ provider_builtin(const char *name)
 const struct endpoint *
 provider_endpoint(const struct provider *p, const char *stream)
 {
-	for (int i = 0; i < 5; i++)
-		if (strcmp(stream, stream_names[i]) == 0)
-			return p->streams[i].path ? &p->streams[i] : NULL;
-	return NULL;
+	int i = prov_stream_index(stream);
+
+	return i >= 0 && p->streams[i].path ? &p->streams[i] : NULL;
 }
 
 static char *
@@ -107,14 +117,14 @@ provider_load(const char *path)
 	    strcmp(auth, "query") == 0 ? AUTH_QUERY : AUTH_NONE;
 	p->auth_param = dup_or(json_member(root, "auth_param"), "access_token");
 	streams = json_member(root, "streams");
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < STREAM_COUNT; i++) {
 		struct endpoint *e = &p->streams[i];
 
-		if ((s = json_member(streams, stream_names[i])) == NULL)
+		if ((s = json_member(streams, prov_streams[i])) == NULL)
 			continue;
 		e->path = dup_or(json_member(s, "path"), NULL);
 		if (e->path == NULL)
-			die(EXIT_USAGE, "%s: stream %s has no path", path, stream_names[i]);
+			die(EXIT_USAGE, "%s: stream %s has no path", path, prov_streams[i]);
 		e->query = dup_or(json_member(s, "query"), NULL);
 		paging = json_str(json_member(s, "paging"));
 		e->paging = paging == NULL || strcmp(paging, "offset") == 0 ? PAGING_OFFSET :

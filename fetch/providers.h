@@ -6,6 +6,8 @@
 #ifndef FETCH_PROVIDERS_H
 #define FETCH_PROVIDERS_H
 
+#include "prov.h"
+
 enum paging {
 	PAGING_OFFSET,	/* offset (or index) + limit, with a next link: Spotify, Apple, Deezer */
 	PAGING_CURSOR,	/* follow next, no offsets: Spotify's followed artists (after=) */
@@ -20,24 +22,24 @@ enum auth_style {
 };
 
 struct endpoint {
-	char *path;		/* after the base URL; %s is the playlist id */
-	char *query;		/* fixed parameters, or NULL */
+	const char *path;		/* after the base URL; %s is the playlist id */
+	const char *query;		/* fixed parameters, or NULL */
 	enum paging paging;
-	char *items;		/* the items path in a page (page.h) */
-	char *limit_param;	/* "limit", "per_page" */
-	char *offset_param;	/* "offset", "index", "page" */
+	const char *items;		/* the items path in a page (page.h) */
+	const char *limit_param;	/* "limit", "per_page" */
+	const char *offset_param;	/* "offset", "index", "page" */
 	int max_limit;
 	int newest_first;	/* sorted by added_at, newest first: --since can stop early */
-	char *fallback;		/* a path to try when path answers 404 at once, or NULL */
+	const char *fallback;		/* a path to try when path answers 404 at once, or NULL */
 };
 
 struct provider {
-	char *name;		/* the mapping used: spotify, apple-music, deezer, generic */
-	char *base_url;
+	const char *name;		/* the mapping used: spotify, apple-music, deezer, generic */
+	const char *base_url;
 	enum auth_style auth;
-	char *auth_param;	/* AUTH_QUERY: the parameter */
+	const char *auth_param;	/* AUTH_QUERY: the parameter */
 	int user_token;		/* sends Music-User-Token (Apple) */
-	struct endpoint streams[5];	/* artists, albums, tracks, playlists, playlist_items */
+	struct endpoint streams[STREAM_COUNT];	/* in the order of prov_streams (prov.h) */
 };
 
 /* The built-in provider named, or NULL. */

@@ -15,6 +15,19 @@
 
 /* ---- the page's items ---- */
 
+#define NULL_KEY "\002null@"	/* the key of a null element: its position */
+
+/* FNV-1a, 64 bits; never 0, the table's free slot. */
+static unsigned long long
+hash(const char *s)
+{
+	unsigned long long h = 14695981039346656037ULL;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
+	return h ? h : 1;
+}
+
 int
 on_item(void *arg, struct page *p, const struct page_item *it)
 {
@@ -30,8 +43,22 @@ on_item(void *arg, struct page *p, const struct page_item *it)
 	/* an item that could not be read has no identity but this */
 	if (it->error)
 		snprintf(key, sizeof key, "%s", SKIPPED_KEY);
+	else if (json_is_null(it->value))
+		/* a null element (Spotify sends them) keeps its place in the overlap chain */
+		snprintf(key, sizeof key, "%s%lld", NULL_KEY,
+		    w->page_offset + (long long)it->index);
 	else if (prov_item_key(opt.prov_id, it->value, key, sizeof key) != 0)
 		key[0] = '\0';
+	if (it->index == 0)
+		w->page_set = 0;	/* a new page, or a new attempt at one */
+	if (w->probe) {
+		/* the head check: only the first item matters */
+		if (it->index == 0)
+			snprintf(w->first_key, sizeof w->first_key, "%s", key);
+		return 0;
+	}
+	if (it->index == 0 && !w->overlap && w->page_offset == 0)
+		snprintf(w->head_key, sizeof w->head_key, "%s", key);
 	if (w->overlap && it->index == 0) {
 		/* the item before this page, fetched again: it must not have moved */
 		if (w->parallel) {
@@ -44,6 +71,7 @@ on_item(void *arg, struct page *p, const struct page_item *it)
 		}
 		return 0;
 	}
+	w->page_set += hash(key);
 	if (it->error) {
 		warn("%s: offset %lld: item skipped: %s", w->key,
 		    w->page_offset + (long long)it->index, it->error);
@@ -117,6 +145,14 @@ walk_end(struct walk *w, const char *error, int rc)
 	return rc;
 }
 
+/* The walk stops on what went wrong with the last request (w->why, prefixed). */
+static int
+walk_fail(struct walk *w, const char *prefix, int rc)
+{
+	snprintf(w->error_buf, sizeof w->error_buf, "%s%s", prefix, w->why);
+	return walk_end(w, w->error_buf, rc);
+}
+
 /* The list is read to its end. */
 static int
 walk_complete(struct walk *w)
@@ -137,16 +173,6 @@ walk_stopped(struct walk *w)
 
 /* ---- the links of a pass ---- */
 
-/* FNV-1a, 64 bits; never 0, the table's free slot. */
-static unsigned long long
-hash(const char *s)
-{
-	unsigned long long h = 14695981039346656037ULL;
-
-	while (*s)
-		h = (h ^ (unsigned char)*s++) * 1099511628211ULL;
-	return h ? h : 1;
-}
 
 /* Adds h to the pass's links; 1 when it was there already. */
 static int
@@ -192,8 +218,36 @@ enum change {
 	CHANGED_ITEMS,	/* a page did not start with the last item of the page before */
 	CHANGED_TOTAL,	/* a page announced another total */
 	CHANGED_COUNT,	/* the end came with another count than the total */
-	CHANGED_WINDOW	/* -P: a page of the window saw one of the above */
+	CHANGED_WINDOW,	/* -P: a page of the window saw one of the above */
+	CHANGED_HEAD,	/* newest first: the first page no longer begins as it did */
+	CHANGED_SHRUNK	/* a resumed walk's bookmark lies past the end of the list */
 };
+
+/* A new pass from the start of the list, announced by its STATE before its first record. */
+static int
+new_pass(struct walk *w)
+{
+	w->prev_set = w->pass_set;
+	w->prev_count = w->set_whole ? w->fetched : -1;
+	w->prev_total = w->total;
+	w->pass_set = 0;
+	w->set_whole = 1;
+	w->pass++;
+	w->resumed = 0;
+	free(w->next);
+	w->next = NULL;
+	w->offset = 0;
+	w->fetched = 0;
+	w->skipped = 0;
+	w->rejected = 0;
+	w->last_key[0] = '\0';
+	w->head_key[0] = '\0';
+	links_forget(w);
+	w->pass_pages = 0;
+	w->total = -1;	/* the new pass takes the total of its first page */
+	emit_state(w);
+	return WALK_ON;
+}
 
 /*
  * The list changed under the walk: walk it again from the start (a new pass,
@@ -203,6 +257,12 @@ enum change {
 static int
 walk_again(struct walk *w, enum change c, long long total)
 {
+	if (c == CHANGED_SHRUNK) {
+		/* not a change during this walk: no pass is spent on it */
+		warn("%s: the list ends before offset %lld (it shrank since the last run: %s); "
+		    "walking it again from the start", w->key, w->page_offset, w->why);
+		return new_pass(w);
+	}
 	if (w->pass >= MAX_PASSES) {
 		switch (c) {
 		case CHANGED_TOTAL:
@@ -236,19 +296,14 @@ walk_again(struct walk *w, enum change c, long long total)
 		tell(warn, w->key, "note", "the list changed during the walk; walking it again "
 		    "(pass %d of %d)", w->pass + 1, MAX_PASSES);
 		break;
+	case CHANGED_HEAD:
+		warn("%s: the first page no longer begins as it did: items were added during "
+		    "the walk; walking it again (pass %d of %d)", w->key, w->pass + 1, MAX_PASSES);
+		break;
+	case CHANGED_SHRUNK:
+		break;
 	}
-	w->pass++;
-	free(w->next);
-	w->next = NULL;
-	w->offset = 0;
-	w->fetched = 0;
-	w->skipped = 0;
-	w->last_key[0] = '\0';
-	links_forget(w);
-	w->pass_pages = 0;
-	w->total = -1;	/* the new pass takes the total of its first page */
-	emit_state(w);
-	return WALK_ON;
+	return new_pass(w);
 }
 
 /* ---- one page ---- */
@@ -279,28 +334,55 @@ fetch_at_bookmark(struct walk *w)
 static int
 page_failed(struct walk *w, enum outcome o)
 {
+	char *a, *b;
+
 	switch (o) {
 	case EMPTY:
-		if (w->ep->fallback && !w->fell_back && w->status == 404) {
-			/* an API without the newer path: the older one */
-			w->fell_back = 1;
-			free(w->first_url);
-			w->first_url = list_url(w->ep->fallback, w->ep, w->playlist_id);
-			free(w->next);
-			w->next = NULL;
-			tell(note, w->key, "note", "no %s here; trying %s", w->ep->path,
-			    w->ep->fallback);
-			return WALK_ON;
-		}
 		w->total = 0;
 		w->pages++;
 		return walk_complete(w);
+	case MISSING:
+		if (w->playlist_id && w->ep->fallback && !w->fell_back && w->status == 404) {
+			/* an API without the newer path: the older one */
+			w->fell_back = 1;
+			a = url_clean(w->first_url);
+			free(w->first_url);
+			w->first_url = list_url(w->ep->fallback, w->ep, w->playlist_id);
+			b = url_clean(w->first_url);
+			free(w->next);
+			w->next = NULL;
+			tell(note, w->key, "note", "%s answered 404; trying %s", a, b);
+			free(a);
+			free(b);
+			return WALK_ON;
+		}
+		if (w->playlist_id && w->status == 404) {
+			/*
+			 * The playlist's entries are not served (Spotify-owned and editorial
+			 * playlists): its rows are kept, as for a forbidden one; never
+			 * complete, never empty.
+			 */
+			warn("%s: the provider does not serve this playlist's entries (%s); skipped",
+			    w->key, w->why);
+			w->unavailable = 1;
+			free(w->next);
+			w->next = NULL;
+			return walk_end(w, NULL, 0);
+		}
+		say("%s: %s on the first page: is --base-url right (%s)?", w->key, w->why,
+		    opt.base_url);
+		return walk_fail(w, w->status == 404 ? "HTTP 404 on the first page: " :
+		    "not this API's answer on the first page: ", EXIT_DATAERR);
+	case PAST_END:
+		return walk_again(w, CHANGED_SHRUNK, -1);
 	case GAVE_UP:
-		return walk_end(w, "retries exhausted", EXIT_TEMPFAIL);
+		return walk_fail(w, "", EXIT_TEMPFAIL);
 	case THROTTLED:
-		return walk_end(w, NULL, EXIT_TEMPFAIL);
+		snprintf(w->error_buf, sizeof w->error_buf, "rate limited until %s",
+		    w->throttled_until);
+		return walk_end(w, w->error_buf, EXIT_TEMPFAIL);
 	case AUTH:
-		return EXIT_NOPERM;
+		return walk_fail(w, "authentication failed: ", EXIT_NOPERM);
 	case FORBIDDEN:
 		if (w->playlist_id) {
 			tell(warn, w->key, "forbidden",
@@ -311,10 +393,10 @@ page_failed(struct walk *w, enum outcome o)
 			return walk_end(w, NULL, 0);
 		}
 		say("%s: forbidden: %s", w->key, w->why);
-		return EXIT_NOPERM;
+		return walk_fail(w, "forbidden: ", EXIT_NOPERM);
 	default:	/* FATAL */
 		say("%s: %s", w->key, w->why);
-		return walk_end(w, "the provider's answer cannot be used", EXIT_DATAERR);
+		return walk_fail(w, "", EXIT_DATAERR);
 	}
 }
 
@@ -372,12 +454,71 @@ loops(struct walk *w, const char *next)
 	return 0;
 }
 
+/*
+ * The head check of a newest-first list, whose additions come at the top: the
+ * first page read again must begin with the item it began with, and announce
+ * the same total. Returns 0 when it does, 1 when it does not, or the walk's
+ * exit status (+ 2) when the page did not come.
+ */
+static int
+head_moved(struct walk *w)
+{
+	enum outcome o;
+	long long total;
+
+	w->probe = 1;
+	o = fetch_page(w, w->first_url);
+	w->probe = 0;
+	if (o == STOPPED && stopping)
+		return walk_stopped(w) + 2;
+	if (o != OK)
+		return page_failed(w, o) + 2;
+	total = listed_total(w->page);
+	return strcmp(w->first_key, w->head_key) != 0 || (total >= 0 && total != w->total);
+}
+
+/*
+ * The end of a pass: every item the total announced, or a structural
+ * shortfall (two passes saw the identical items and the total stays higher:
+ * Deezer counts tracks it never serves), or walk again. A newest-first list
+ * is then checked at its head.
+ */
+static int
+pass_end(struct walk *w)
+{
+	int rc;
+
+	w->complete = w->total < 0 || w->fetched == w->total;
+	if (!w->complete && w->set_whole && w->prev_count >= 0 &&
+	    w->prev_count == w->fetched && w->prev_set == w->pass_set &&
+	    w->prev_total == w->total && w->total > w->fetched) {
+		w->unserved = w->total - w->fetched;
+		warn("%s: the provider counts %lld items it does not serve (the same %lld items "
+		    "in two passes, total %lld); complete", w->key, w->unserved, w->fetched,
+		    w->total);
+		w->complete = 1;
+	}
+	if (!w->complete)
+		return walk_again(w, CHANGED_COUNT, -1);
+	if (w->ep->newest_first && opt.since == NULL && w->pass_pages > 1 && w->head_key[0]) {
+		w->complete = 0;
+		if ((rc = head_moved(w)) == 1)
+			return walk_again(w, CHANGED_HEAD, -1);
+		if (rc != 0)
+			return rc - 2;
+		w->complete = 1;
+	}
+	return walk_end(w, NULL, 0);
+}
+
 /* -P once the total is known: the rest of the pages, N at a time, in order. */
 static int
 window(struct walk *w)
 {
 	int rc = parallel_pages(w);
 
+	if (rc == 0 && !w->complete)
+		return pass_end(w);	/* read to the end: the checks of a pass's end */
 	if (rc >= 0)
 		return rc;
 	if (stopping)
@@ -435,6 +576,8 @@ page_taken(struct walk *w)
 	w->pass_pages++;
 	if (w->page_last[0])
 		memcpy(w->last_key, w->page_last, sizeof w->last_key);
+	w->pass_set += w->page_set;
+	w->resumed = 0;
 	if (w->since_reached)	/* an incremental walk ends at the first item older than --since */
 		return walk_complete(w);
 	if (w->ep->paging == PAGING_PAGE && w->page_new > 0) {
@@ -449,14 +592,10 @@ page_taken(struct walk *w)
 	}
 	if ((nx = next_link(w)) != NULL)
 		return follow(w, nx);
-	/* the end: every item the total announced, or walk again */
 	free(w->next);
 	w->next = NULL;
 	w->offset = w->fetched;
-	w->complete = w->total < 0 || w->fetched == w->total;
-	if (!w->complete)
-		return walk_again(w, CHANGED_COUNT, -1);
-	return walk_end(w, NULL, 0);
+	return pass_end(w);
 }
 
 /* ---- the walk ---- */
@@ -497,7 +636,8 @@ run_one(struct walk *w)
 	rc = walk(w);
 	if (rc == 0)
 		tell(note, w->key, "note", "%lld items in %lld pages%s", w->fetched, w->pages,
-		    w->forbidden ? ", forbidden" : w->complete ? ", complete" : "");
+		    w->forbidden ? ", forbidden" : w->unavailable ? ", unavailable" :
+		    w->complete ? ", complete" : "");
 	if (rc == 0 && w->skipped > 0) {
 		warn("%s: items that could not be read: %lld; nothing will be removed for it "
 		    "in this sync", w->key, w->skipped);

@@ -26,7 +26,5 @@ void buf_add(struct buf *b, const void *p, size_t n);
 void buf_adds(struct buf *b, const char *s);
 void buf_addc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Drops the first n bytes (memmove). */
-void buf_consume(struct buf *b, size_t n);
 
 #endif

@@ -449,6 +449,13 @@ db_open(const char *path, int readonly, long long busy_ms)
 	} else {
 		flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	}
+	/*
+	 * A FIFO or a device is no database: SQLite's first read of a FIFO
+	 * blocks for ever (and a signal only restarts it).
+	 */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		die(EXIT_IOERR, "%s: %s, not a crate database", path,
+		    S_ISDIR(st.st_mode) ? "a directory" : "not a regular file");
 	flags |= SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(path, &db, flags, NULL);
 	if (rc != SQLITE_OK)
@@ -583,16 +590,4 @@ db_checkpoint_put(sqlite3 *db, const char *provider, const char *stream,
 	sqlite3_reset(s);
 	sqlite3_clear_bindings(s);
 	return rc == SQLITE_DONE ? SQLITE_OK : rc;
-}
-
-char *
-db_record_key(const char *stream, yajl_val record, char *buf, size_t len)
-{
-	const char *playlist = json_str(json_member(record, "playlist_id"));
-
-	if (strcmp(stream, "playlist_items") == 0 && playlist)
-		snprintf(buf, len, "playlist_items:%s", playlist);
-	else
-		snprintf(buf, len, "%s", stream);
-	return buf;
 }

@@ -1,6 +1,6 @@
 /*
- * db.h: the crate database, shared by store and checkpoint (DESIGN.md
- * sections 6 and 7): opening, the schema and its migrations, transactions
+ * db.h: the crate database, shared by store and checkpoint (store(1) DATABASE,
+ * doc/database.md): opening, the schema and its migrations, transactions
  * that wait out other writers, and the checkpoints table.
  *
  * Errors: functions returning int return an SQLite result code (SQLITE_OK,
@@ -69,13 +69,6 @@ char *db_checkpoint_get(sqlite3 *db, const char *provider, const char *stream,
     int *ambiguous);
 int db_checkpoint_put(sqlite3 *db, const char *provider, const char *stream,
     const char *state, const char *updated_at);
-
-/*
- * The checkpoint key a record of stream counts under: the stream, except for
- * playlist items, which have one per playlist ("playlist_items:PLAYLIST_ID").
- * Writes it into buf (truncated to len) and returns buf.
- */
-char *db_record_key(const char *stream, yajl_val record, char *buf, size_t len);
 
 /* The provider for a stream when one is not given: the only one with a checkpoint. */
 char *db_checkpoint_provider(sqlite3 *db, const char *stream, int *ambiguous);

@@ -505,6 +505,29 @@ json_bool(yajl_val v, int dflt)
 	return dflt;
 }
 
+long long
+json_int_or(yajl_val v, long long dflt)
+{
+	long long n;
+
+	return json_int(v, &n) == 0 ? n : dflt;
+}
+
+const char *
+json_id(yajl_val v, char buf[32])
+{
+	const char *s = json_str(v);
+	long long n;
+
+	if (s != NULL)
+		return *s ? s : NULL;
+	if (json_int(v, &n) == 0) {
+		snprintf(buf, 32, "%lld", n);
+		return buf;
+	}
+	return NULL;
+}
+
 size_t
 json_len(yajl_val v)
 {

@@ -96,6 +96,9 @@ const char *json_str(yajl_val v);		/* a string's text, or NULL */
 int json_is_null(yajl_val v);			/* absent counts as null */
 int json_int(yajl_val v, long long *out);	/* 0 when v is an integer */
 int json_bool(yajl_val v, int dflt);		/* true, false, else dflt */
+long long json_int_or(yajl_val v, long long dflt);	/* an integer, else dflt */
+/* An id as text: a non-empty string as is, an integer's digits (in buf); else NULL. */
+const char *json_id(yajl_val v, char buf[32]);
 size_t json_len(yajl_val v);			/* elements of an array, else 0 */
 yajl_val json_at(yajl_val arr, size_t i);
 

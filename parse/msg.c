@@ -334,3 +334,24 @@ msg_bookmark(yajl_val state_value, const char *stream)
 {
 	return json_get(state_value, "bookmarks", stream, NULL);
 }
+
+void
+msg_write_stdout(struct msg_writer *w, const char *line, size_t len)
+{
+	if (msg_write(w, line, len) != 0)
+		stdout_write_error(errno);
+}
+
+void
+msg_flush_stdout(struct msg_writer *w)
+{
+	if (msg_flush(w) != 0)
+		stdout_write_error(errno);
+}
+
+void
+msg_writer_free_stdout(struct msg_writer *w)
+{
+	if (msg_writer_free(w) != 0)
+		stdout_write_error(errno);
+}

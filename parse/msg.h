@@ -1,5 +1,5 @@
 /*
- * msg.h: Singer messages, one JSON object per line (DESIGN.md section 3).
+ * msg.h: Singer messages, one JSON object per line (doc/protocol.md).
  *
  * Reader: lines from a file descriptor through one reused buffer. A line longer
  * than the cap is not kept: the reader keeps its first bytes, skips the rest up
@@ -81,6 +81,14 @@ int msg_writer_free(struct msg_writer *w);
 /* Writes one line (a newline is added). Returns -1 with errno on a write error. */
 int msg_write(struct msg_writer *w, const char *line, size_t len);
 int msg_flush(struct msg_writer *w);
+/*
+ * The same for the writer on standard output, where a write error is final:
+ * they die with EXIT_IOERR, "write error on standard output: <reason>"
+ * (stdout_write_error in util.h).
+ */
+void msg_write_stdout(struct msg_writer *w, const char *line, size_t len);
+void msg_flush_stdout(struct msg_writer *w);
+void msg_writer_free_stdout(struct msg_writer *w);
 
 /*
  * Building messages into a buffer with the JSON writer:
@@ -97,10 +105,8 @@ void msg_record_close(struct jw *w, const char *time_extracted);
  * any stream of the generic provider (records as the provider gave them),
  * declares provider and id only; a NULL provider means the provider's own
  * items (fetch-pages --raw): any object, no key_properties. Stream "rejects"
- * (validate's rejected items, whatever the provider) has no key_properties. msg_schema(w, stream) is
- * the canonical schema of any provider but generic.
+ * (validate's rejected items, whatever the provider) has no key_properties.
  */
-void msg_schema(struct jw *w, const char *stream);
 void msg_schema_of(struct jw *w, const char *stream, const char *provider);
 
 /* The bookmark of stream in a STATE value ({"bookmarks":{S:{...}}}), or NULL. */

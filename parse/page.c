@@ -51,6 +51,7 @@ struct page {
 	int depth;			/* open containers outside the items */
 	int in_items;			/* the items array is open */
 	int items_depth;		/* depth once the items array is open */
+	int items_seen;			/* the current page has its items array */
 	size_t item_index;
 	int resuming;			/* reopened after a skip: keep the fields */
 	int skip_placeholder;		/* the next items element is the synthetic null */
@@ -77,7 +78,7 @@ struct page {
 
 	char *fields[PAGE_NFIELDS];
 	char *wanted[PAGE_NFIELDS];	/* the path of each field */
-	size_t pages, items;
+	size_t items;
 	char error[256];
 	char why[80];			/* an item's error, for the callback */
 	unsigned long long error_offset;
@@ -216,7 +217,8 @@ page_reset(struct page *p)
 	p->item_index = 0;
 	p->resuming = p->skip_placeholder = 0;
 	p->skipping = 0;
-	p->pages = p->items = 0;
+	p->items = 0;
+	p->items_seen = 0;
 	p->error[0] = '\0';
 	p->error_offset = 0;
 	p->failed = 0;
@@ -268,15 +270,15 @@ page_int(const struct page *p, enum page_field f, long long *out)
 }
 
 size_t
-page_count(const struct page *p)
-{
-	return p->pages;
-}
-
-size_t
 page_items(const struct page *p)
 {
 	return p->items;
+}
+
+int
+page_has_items(const struct page *p)
+{
+	return p->items_seen;
 }
 
 static void
@@ -493,6 +495,7 @@ open_container(struct page *p, yajl_type t)
 			clear_fields(p);
 			p->item_index = 0;
 			p->items = 0;
+			p->items_seen = 0;
 		}
 	}
 	if (p->depth >= JSON_MAX_DEPTH) {
@@ -503,6 +506,7 @@ open_container(struct page *p, yajl_type t)
 	if (t == yajl_t_array) {
 		if (!p->in_items && strcmp(p->path.data, p->items_path) == 0) {
 			p->in_items = 1;
+			p->items_seen = 1;
 			p->items_depth = p->depth;
 		}
 		buf_adds(&p->path, "[]");
@@ -528,7 +532,6 @@ close_container(struct page *p)
 	p->path.len = p->path_base[p->depth];
 	p->path.data[p->path.len] = '\0';
 	if (p->depth == 0) {
-		p->pages++;
 		if (p->cb.end && p->cb.end(p->ctx, p) != 0) {
 			fail(p, "%s", "stopped by the caller");
 			return 0;

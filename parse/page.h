@@ -90,8 +90,9 @@ unsigned long long page_error_offset(const struct page *p);
 const char *page_str(const struct page *p, enum page_field f);
 /* A field as an integer (a number, or a string of digits): 0, or -1 if absent or not one. */
 int page_int(const struct page *p, enum page_field f, long long *out);
-/* Pages (top-level values) completed since the last reset, and items seen in the current one. */
-size_t page_count(const struct page *p);
+/* Items seen in the current page. */
 size_t page_items(const struct page *p);
+/* Whether the current page has an array at the items path (the provider's shape). */
+int page_has_items(const struct page *p);
 
 #endif

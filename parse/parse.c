@@ -18,14 +18,9 @@
 
 #define CHUNK 65536
 
-static void
-usage(int status)
-{
-	fprintf(status ? stderr : stdout,
-	    "usage: parse -p provider -s stream [-q] [-m size] [-i auto|pages|messages]\n"
-	    "             [--items path] [--playlist id] [--offset n] [file ...]\n");
-	exit(status);
-}
+static const char usage[] =
+    "usage: parse -p provider -s stream [-q] [-m size] [-i auto|pages|messages]\n"
+    "             [--items path] [--playlist id] [--offset n] [file ...]\n";
 
 struct parse {
 	struct prov_ctx ctx;
@@ -51,8 +46,7 @@ struct parse {
 static void
 emit(struct parse *ps, const char *data, size_t len)
 {
-	if (msg_write(ps->out, data, len) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_write_stdout(ps->out, data, len);
 }
 
 static void
@@ -350,7 +344,7 @@ main(int argc, char *argv[])
 	const char *provider = getenv("CRATE_PROVIDER"), *input = "auto";
 	int ch, status;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	memset(&ps, 0, sizeof ps);
 	ps.cap = RECORD_CAP_DEFAULT;
 	ps.ctx.position = -1;
@@ -383,18 +377,17 @@ main(int argc, char *argv[])
 			util_quiet = 1;
 			break;
 		case 'h':
-			usage(0);
-			break;
+			cli_help();
 		default:
-			usage(EXIT_USAGE);
+			cli_usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
 
 	if (provider == NULL || ps.stream == NULL) {
-		warn("-p provider and -s stream are required");
-		usage(EXIT_USAGE);
+		say("-p provider and -s stream are required");
+		cli_usage();
 	}
 	if ((ps.ctx.provider = prov_lookup(provider)) < 0)
 		die(EXIT_USAGE, "unknown provider '%s' (spotify, apple-music, deezer, generic)",
@@ -415,8 +408,7 @@ main(int argc, char *argv[])
 	for (int i = 0; i < argc; i++)
 		read_file(&ps, argv[i], input);
 
-	if (msg_writer_free(ps.out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_writer_free_stdout(ps.out);
 	buf_free(&ps.line);
 	status = ps.bad_pages ? EXIT_DATAERR : ps.skipped ? 1 : 0;
 	if (ps.skipped || ps.bad_pages)

@@ -9,15 +9,23 @@
 #include "util.h"
 
 static const char *names[PROV_COUNT] = { "spotify", "apple-music", "deezer", "generic" };
-static const char *streams[] = { "artists", "albums", "tracks", "playlists", "playlist_items" };
+const char *const prov_streams[STREAM_COUNT] = { "artists", "albums", "tracks", "playlists",
+	"playlist_items" };
+
+/* The index of name among the n of list, or -1. */
+static int
+index_of(const char *const *list, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return i;
+	return -1;
+}
 
 int
 prov_lookup(const char *name)
 {
-	for (int i = 0; i < PROV_COUNT; i++)
-		if (strcmp(name, names[i]) == 0)
-			return i;
-	return -1;
+	return index_of(names, PROV_COUNT, name);
 }
 
 const char *
@@ -27,12 +35,34 @@ prov_name(int prov)
 }
 
 int
+prov_stream_index(const char *stream)
+{
+	return index_of(prov_streams, STREAM_COUNT, stream);
+}
+
+int
 prov_stream_known(const char *stream)
 {
-	for (size_t i = 0; i < sizeof streams / sizeof *streams; i++)
-		if (strcmp(stream, streams[i]) == 0)
-			return 1;
-	return 0;
+	return prov_stream_index(stream) >= 0;
+}
+
+char *
+prov_bookmark_key(char *buf, size_t len, const char *stream, const char *playlist_id)
+{
+	if (playlist_id != NULL)
+		snprintf(buf, len, "%s:%s", stream, playlist_id);
+	else
+		snprintf(buf, len, "%s", stream);
+	return buf;
+}
+
+char *
+prov_record_key(char *buf, size_t len, const char *stream, yajl_val record)
+{
+	const char *playlist = json_str(json_member(record, "playlist_id"));
+
+	return prov_bookmark_key(buf, len, stream,
+	    strcmp(stream, "playlist_items") == 0 ? playlist : NULL);
 }
 
 const char *
@@ -72,21 +102,6 @@ prov_derived_id(char out[PROV_DERIVED_LEN], const char *a, const char *b)
 	snprintf(out, PROV_DERIVED_LEN, "derived:%016llx", (unsigned long long)h);
 }
 
-const char *
-prov_id_text(yajl_val v, char buf[32])
-{
-	const char *s = json_str(v);
-	long long n;
-
-	if (s != NULL)
-		return *s ? s : NULL;
-	if (json_int(v, &n) == 0) {
-		snprintf(buf, 32, "%lld", n);
-		return buf;
-	}
-	return NULL;
-}
-
 /* ---- small writers shared by the mappings ---- */
 
 /* A number as given, or null when v is not a number. */
@@ -115,7 +130,7 @@ id_or_null(struct jw *w, const char *key, yajl_val v)
 {
 	char nb[32];
 
-	jw_kstr(w, key, prov_id_text(v, nb));
+	jw_kstr(w, key, json_id(v, nb));
 }
 
 /* {id, name} of an object (its name under name_key), or null when it is none. */
@@ -161,15 +176,6 @@ unix_time(struct jw *w, const char *key, yajl_val v)
 	}
 }
 
-/* precision of a release date from its form: YYYY, YYYY-MM, YYYY-MM-DD */
-static const char *
-date_precision(const char *d)
-{
-	size_t n = d ? strlen(d) : 0;
-
-	return n == 4 ? "year" : n == 7 ? "month" : n == 10 ? "day" : NULL;
-}
-
 static void
 head(struct jw *w, const struct prov_ctx *c, const char *id)
 {
@@ -199,7 +205,7 @@ name_refs(struct jw *w, const char *key, yajl_val arr, const char *name_key)
 	for (size_t i = 0; i < json_len(arr); i++) {
 		a = json_at(arr, i);
 		name = json_str(json_member(a, name_key));
-		id = prov_id_text(json_member(a, "id"), nb);
+		id = json_id(json_member(a, "id"), nb);
 		if (id == NULL && name == NULL)
 			continue;
 		if (id == NULL) {
@@ -625,7 +631,7 @@ deezer(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 
 	if (!prov_stream_known(s))
 		return -2;
-	if ((id = prov_id_text(json_member(it, "id"), nb)) == NULL)
+	if ((id = json_id(json_member(it, "id"), nb)) == NULL)
 		return *why = "item without an id", -1;
 	if (strcmp(s, "tracks") == 0) {
 		deezer_track(w, c, it, id);
@@ -699,7 +705,7 @@ spotify_episode(struct jw *w, yajl_val e)
 
 	jw_obj(w);
 	jw_kstr(w, "provider", prov_name(PROV_SPOTIFY));
-	jw_kstr(w, "id", prov_id_text(json_member(e, "id"), nb));
+	jw_kstr(w, "id", json_id(json_member(e, "id"), nb));
 	jw_kstr(w, "title", json_str(json_member(e, "name")));
 	id_name(w, "show", json_member(e, "show"), "name");
 	num_or_null(w, "duration_ms", json_member(e, "duration_ms"));
@@ -735,7 +741,7 @@ playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **
 		if (!json_is_null(t) && spotify_is_episode(t)) {
 			episode = t;
 			t = NULL;
-			if (prov_id_text(json_member(episode, "id"), nb) == NULL) {
+			if (json_id(json_member(episode, "id"), nb) == NULL) {
 				episode = NULL;
 				reason = "episode unavailable";
 			}
@@ -748,7 +754,7 @@ playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **
 		added_at = json_get(it, "attributes", "dateAdded", NULL);
 		break;
 	case PROV_DEEZER:
-		t = prov_id_text(json_member(it, "id"), nb) ? it : NULL;
+		t = json_id(json_member(it, "id"), nb) ? it : NULL;
 		break;
 	default:
 		t = it;
@@ -772,7 +778,7 @@ playlist_item(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **
 	} else if (c->provider == PROV_APPLE) {
 		apple_song(w, &tc, t);
 	} else if (c->provider == PROV_DEEZER) {
-		deezer_track(w, &tc, t, prov_id_text(json_member(t, "id"), nb));
+		deezer_track(w, &tc, t, json_id(json_member(t, "id"), nb));
 	} else {
 		jw_value(w, t);
 	}
@@ -794,7 +800,7 @@ static int
 generic(const struct prov_ctx *c, yajl_val it, struct jw *w, const char **why)
 {
 	char nb[32];
-	const char *id = prov_id_text(json_member(it, "id"), nb);
+	const char *id = json_id(json_member(it, "id"), nb);
 
 	if (id == NULL)
 		return *why = "item without an id", -1;
@@ -848,7 +854,7 @@ prov_item_key(int prov, yajl_val item, char *out, size_t outlen)
 			v = in;
 			break;
 		}
-	id = prov_id_text(json_member(v, "id"), nb);
+	id = json_id(json_member(v, "id"), nb);
 	if (id == NULL)
 		id = json_str(json_member(v, "uri"));
 	if (id == NULL && prov == PROV_SPOTIFY && json_member(item, "added_at"))

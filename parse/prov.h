@@ -1,6 +1,6 @@
 /*
  * prov.h: providers, streams, and the mapping of a provider's items to
- * canonical records (DESIGN.md section 5).
+ * canonical records (doc/protocol.md, and the JSON Schemas of schema.c).
  *
  * A canonical record is a JSON object whose first members are "provider" and
  * "id" (text), followed by the stream's fields; a field the provider does not
@@ -21,8 +21,23 @@ enum prov_id { PROV_SPOTIFY, PROV_APPLE, PROV_DEEZER, PROV_GENERIC, PROV_COUNT }
 /* The provider named (spotify, apple-music, deezer, generic), or -1. */
 int prov_lookup(const char *name);
 const char *prov_name(int prov);
+/* The canonical streams, in this order (fetch-pages' endpoint tables follow it). */
+enum { STREAM_COUNT = 5 };
+extern const char *const prov_streams[STREAM_COUNT];
+/* The index of stream in prov_streams, or -1. */
+int prov_stream_index(const char *stream);
 /* 1 when stream is one of artists, albums, tracks, playlists, playlist_items. */
 int prov_stream_known(const char *stream);
+/*
+ * Bookmark keys: a stream's own name, or "STREAM:PLAYLIST_ID" for the items of one
+ * playlist (each playlist has its own bookmark). Written into buf, truncated to
+ * len bytes; the return value is buf.
+ *   prov_bookmark_key: from the stream and the playlist id (NULL: none);
+ *   prov_record_key: the key a record of stream counts under (its playlist_id
+ *     when stream is playlist_items).
+ */
+char *prov_bookmark_key(char *buf, size_t len, const char *stream, const char *playlist_id);
+char *prov_record_key(char *buf, size_t len, const char *stream, yajl_val record);
 /* Where a page of this provider keeps the items of the stream (see page.h). */
 const char *prov_items_path(int prov, const char *stream);
 
@@ -62,8 +77,5 @@ int prov_item_key(int prov, yajl_val item, char *out, size_t outlen);
  * the provider does not say. For `--since` walks over newest-first lists.
  */
 int prov_item_added(int prov, yajl_val item, char out[32]);
-
-/* An id as text: a string as is, an integer's digits; else NULL. buf holds 32 bytes. */
-const char *prov_id_text(yajl_val v, char buf[32]);
 
 #endif

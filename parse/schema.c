@@ -1,6 +1,6 @@
 /*
  * The JSON Schema of every canonical stream, written into Singer SCHEMA
- * messages (msg_schema), so that a Singer target can create proper tables.
+ * messages (msg_schema_of), so that a Singer target can create proper tables.
  *
  * Each stream is a list of fields with a type, in the order the mappings
  * (prov.c) write them. A type is one of:
@@ -234,10 +234,4 @@ msg_schema_of(struct jw *w, const char *stream, const char *provider)
 	}
 	jw_arr_end(w);
 	jw_obj_end(w);
-}
-
-void
-msg_schema(struct jw *w, const char *stream)
-{
-	msg_schema_of(w, stream, "");
 }

@@ -23,6 +23,34 @@ util_init(const char *argv0)
 	util_progname = slash ? slash + 1 : argv0;
 }
 
+static const char *cli_usage_text = "";
+
+void
+cli_init(char *argv[], const char *usage)
+{
+	char *slash;
+
+	if (argv[0] != NULL && (slash = strrchr(argv[0], '/')) != NULL && slash[1] != '\0')
+		argv[0] = slash + 1;	/* getopt's messages name argv[0] */
+	util_init(argv[0]);
+	cli_usage_text = usage;
+}
+
+void
+cli_help(void)
+{
+	fputs(cli_usage_text, stdout);
+	stdout_close_or_die();
+	exit(0);
+}
+
+void
+cli_usage(void)
+{
+	fputs(cli_usage_text, stderr);
+	exit(EXIT_USAGE);
+}
+
 /* One fprintf of the whole line, so that concurrent stages do not interleave words. */
 static void
 vsay(const char *fmt, va_list ap)
@@ -48,15 +76,21 @@ die(int status, const char *fmt, ...)
 	exit(status);
 }
 
+/* warn() and note(): vsay() unless -q. */
+static void
+vsay_unless_quiet(const char *fmt, va_list ap)
+{
+	if (!util_quiet)
+		vsay(fmt, ap);
+}
+
 void
 warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (util_quiet)
-		return;
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	vsay_unless_quiet(fmt, ap);
 	va_end(ap);
 }
 
@@ -65,10 +99,8 @@ note(const char *fmt, ...)
 {
 	va_list ap;
 
-	if (util_quiet)
-		return;
 	va_start(ap, fmt);
-	vsay(fmt, ap);
+	vsay_unless_quiet(fmt, ap);
 	va_end(ap);
 }
 
@@ -301,6 +333,7 @@ iso8601_now(char out[ISO8601_LEN])
 	iso8601_format(time(NULL), out);
 }
 
+/* n decimal digits at *sp into *out, *sp moved past them; -1 when they are not. */
 static int
 digits(const char **sp, int n, int *out)
 {
@@ -314,6 +347,30 @@ digits(const char **sp, int n, int *out)
 	*sp += n;
 	*out = v;
 	return 0;
+}
+
+/* The longest month of each (February's leap day included). */
+static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+
+const char *
+date_precision(const char *s)
+{
+	int y, m, d;
+	size_t n = s ? strlen(s) : 0;
+
+	if (n < 4 || digits(&s, 4, &y) || y == 0)
+		return NULL;
+	if (n == 4)
+		return "year";
+	if (*s++ != '-' || n < 7 || digits(&s, 2, &m) || m < 1 || m > 12)
+		return NULL;
+	if (n == 7)
+		return "month";
+	if (n != 10 || *s++ != '-' || digits(&s, 2, &d) || d < 1 || d > mdays[m - 1])
+		return NULL;
+	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
+		return NULL;
+	return "day";
 }
 
 /* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm). */
@@ -334,7 +391,6 @@ int
 iso8601_parse(const char *s, time_t *out)
 {
 	int y, mo, d, h = 0, mi = 0, se = 0, oh = 0, om = 0, sign = 0;
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 
 	if (digits(&s, 4, &y) || *s++ != '-' || digits(&s, 2, &mo) || *s++ != '-' ||
 	    digits(&s, 2, &d))
@@ -399,5 +455,11 @@ stdout_close_or_die(void)
 	if (fclose(stdout) != 0 && err == 0)
 		err = errno;
 	if (err != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(err));
+		stdout_write_error(err);
+}
+
+void
+stdout_write_error(int err)
+{
+	die(EXIT_IOERR, "write error on standard output: %s", strerror(err));
 }

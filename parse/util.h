@@ -1,11 +1,15 @@
 /*
  * util.h: the helpers every crate tool shares.
  *
- * Messages for people go to stderr, prefixed with the program's name:
+ * Messages for people go to stderr as one line "PROGRAM: message". These are
+ * not err(3)'s functions: none adds errno's text (give strerror() yourself),
+ * and warn() is muted by -q.
  *   die()  prints and exits with the given status;
- *   warn() prints unless -q was given (util_quiet);
- *   note() prints progress and information, also muted by -q.
- * util_progname must be set first (util_init(argv[0]) does it).
+ *   say()  prints always: errors and final summaries;
+ *   warn() prints a warning about the input unless -q was given (util_quiet);
+ *   note() prints progress and information unless -q; the same line as warn(),
+ *          another intent (one helper prints both).
+ * util_progname must be set first (util_init(argv[0]) or cli_init does it).
  */
 #ifndef CRATE_UTIL_H
 #define CRATE_UTIL_H
@@ -15,7 +19,7 @@
 #include <stdio.h>
 #include <time.h>
 
-/* Exit statuses shared by every tool (DESIGN.md section 4; the values of sysexits.h). */
+/* Exit statuses shared by every tool (doc/stages.md; the values of sysexits.h). */
 enum {
 	EXIT_REJECTS = 1,	/* validate: something was rejected */
 	EXIT_USAGE = 64,	/* bad command line */
@@ -90,6 +94,27 @@ size_t opt_size(const char *opt, const char *arg);
 long long opt_ms(const char *opt, const char *arg);
 
 /*
+ * The command line: one shape for every tool's main() (after OpenBSD's usage()).
+ *
+ *	cli_init(argv, usage);
+ *	while ((ch = getopt_long(argc, argv, "qh...", longopts, NULL)) != -1)
+ *		switch (ch) {
+ *		...
+ *		case 'h': cli_help();	(the usage on stdout, exit 0)
+ *		default: cli_usage();	(getopt has said why; the usage on stderr, exit 64)
+ *		}
+ *
+ * usage is the man page's SYNOPSIS: "usage: prog [-q] ...\n", any further lines
+ * indented under the first. cli_init names the program (util_init) and gives
+ * argv[0] the bare name, so that getopt's own complaints read
+ * "fetch-pages: unrecognized option '--x'", not "fetch/fetch-pages: ...".
+ * For a usage error of its own, a tool says() why and then calls cli_usage().
+ */
+void cli_init(char *argv[], const char *usage);
+void cli_help(void) __attribute__((noreturn));
+void cli_usage(void) __attribute__((noreturn));
+
+/*
  * ISO 8601 times in UTC, always "YYYY-MM-DDTHH:MM:SSZ" (20 characters and a NUL).
  * iso8601_parse accepts that form, fractional seconds, and offsets (+HH:MM, +HHMM),
  * and also a bare date YYYY-MM-DD (midnight UTC); it returns -1 on anything else.
@@ -99,6 +124,12 @@ void iso8601_format(time_t t, char out[ISO8601_LEN]);
 int iso8601_parse(const char *s, time_t *out);
 /* The current time in the same form. */
 void iso8601_now(char out[ISO8601_LEN]);
+/*
+ * The precision of a release date: "year" (YYYY), "month" (YYYY-MM) or "day"
+ * (YYYY-MM-DD), or NULL when s is NULL, none of these, or not a real date
+ * (year 0, month 13, February 30; February 29 only in leap years).
+ */
+const char *date_precision(const char *s);
 
 /* Milliseconds of a monotonic clock, for rates and timeouts. */
 long long mono_ms(void);
@@ -108,5 +139,7 @@ long long mono_ms(void);
  * naming the error when a write failed (a full disk, a broken pipe).
  */
 void stdout_close_or_die(void);
+/* Dies with EXIT_IOERR: "write error on standard output: <strerror(err)>". */
+void stdout_write_error(int err) __attribute__((noreturn));
 
 #endif

@@ -207,20 +207,6 @@ rows_is_membership(const char *stream)
 	return strcmp(stream, "playlist_items") != 0;
 }
 
-const char *
-rows_id(yajl_val v, char *tmp, size_t tmplen)
-{
-	const char *s;
-
-	if ((s = json_str(v)) != NULL)
-		return *s ? s : NULL;
-	if (v && v->type == yajl_t_number && v->u.number.r) {
-		snprintf(tmp, tmplen, "%s", v->u.number.r);
-		return tmp;
-	}
-	return NULL;
-}
-
 /*
  * Binds a JSON value: strings as text, numbers as numbers, booleans as 0 or
  * 1, objects and arrays as their JSON text. The tree outlives the statement's
@@ -449,7 +435,7 @@ artist_refs(sqlite3_stmt *del, sqlite3_stmt *ins, const char *provider,
 	sqlite3_reset(del);
 	for (i = 0; i < n; i++) {
 		a = json_at(list, i);
-		if ((aid = rows_id(json_member(a, "id"), tmp, sizeof tmp)) == NULL)
+		if ((aid = json_id(json_member(a, "id"), tmp)) == NULL)
 			continue;
 		if (a->type == yajl_t_object &&
 		    upsert(&artists, "artists", provider, aid, a, 1, depth, rc) == UP_FAILED)
@@ -478,7 +464,7 @@ track(const char *provider, const char *id, yajl_val rec, int stub, int depth, i
 		return got;
 	fresh = inserted;
 	album = json_member(rec, "album");
-	album_id = rows_id(json_member(album, "id"), tmp, sizeof tmp);
+	album_id = json_id(json_member(album, "id"), tmp);
 	if (album_id && album->type == yajl_t_object) {
 		int a = upsert(&albums, "albums", provider, album_id, album, 1, depth + 1, rc);
 
@@ -515,10 +501,10 @@ entry(const char *provider, yajl_val rec, const char *now, int *rc)
 	char tmp[64];
 	const char *kind = "track", *item;
 
-	item = rows_id(json_member(json_member(rec, "track"), "id"), tmp, sizeof tmp);
+	item = json_id(json_member(json_member(rec, "track"), "id"), tmp);
 	if (item == NULL) {
 		kind = "episode";
-		item = rows_id(json_member(json_member(rec, "episode"), "id"), tmp, sizeof tmp);
+		item = json_id(json_member(json_member(rec, "episode"), "id"), tmp);
 	}
 	if (item == NULL)
 		return 0;
@@ -588,13 +574,13 @@ rows_record(const char *stream, const char *provider, const char *id,
 		/* The embedded track is a stub: it is not library membership. */
 		t = json_member(rec, "track");
 		if ((got == UP_NEW || got == UP_UPDATED) && t && t->type == yajl_t_object &&
-		    (tid = rows_id(json_member(t, "id"), tmp, sizeof tmp)) != NULL &&
+		    (tid = json_id(json_member(t, "id"), tmp)) != NULL &&
 		    track(provider, tid, t, 1, 1, rc) == UP_FAILED)
 			got = UP_FAILED;
 		/* An episode entry (then track is null): the episode is a row of its own. */
 		t = json_member(rec, "episode");
 		if ((got == UP_NEW || got == UP_UPDATED) && t && t->type == yajl_t_object &&
-		    (tid = rows_id(json_member(t, "id"), tmp, sizeof tmp)) != NULL &&
+		    (tid = json_id(json_member(t, "id"), tmp)) != NULL &&
 		    upsert(&episodes, "episodes", provider, tid, t, 0, 1, rc) == UP_FAILED)
 			got = UP_FAILED;
 		if (got != UP_FAILED && entry(provider, rec, now, rc) != 0)

@@ -6,6 +6,7 @@
  * keep everything up to the last STATE and drop the records after it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "buf.h"
 #include "db.h"
 #include "json.h"
+#include "prov.h"
 #include "util.h"
 
 #include "store.h"
@@ -144,8 +146,13 @@ stream_get(const char *key, const char *provider)
 
 	if (opts->provider)
 		provider = opts->provider;
-	if (last_stream && strcmp(last_stream->key, key) == 0 && (provider == NULL ||
-	    (last_stream->provider && strcmp(last_stream->provider, provider) == 0)))
+	/*
+	 * Only a named provider takes the last stream at once: a bookmark that
+	 * names none must not fall to whichever provider sent the last record
+	 * (two providers in one pipe), or its sync would delete the other's rows.
+	 */
+	if (last_stream && provider && strcmp(last_stream->key, key) == 0 &&
+	    last_stream->provider && strcmp(last_stream->provider, provider) == 0)
 		return last_stream;
 	for (i = 0; i < nstreams; i++) {
 		s = streams[i];
@@ -343,6 +350,8 @@ seen_mark(struct stream *s, yajl_val position)
 		bound = SEEN_MAX;
 	if (json_int(position, &pos) != 0 || pos < 0)
 		return;
+	if (pos >= s->pos_end)
+		s->pos_end = pos < LLONG_MAX ? pos + 1 : pos;
 	if ((unsigned long long)pos >= bound) {
 		s->seen_lost = 1;
 		return;
@@ -409,8 +418,8 @@ record(const struct msg *m)
 	provider = json_str(json_member(m->record, "provider"));
 	if (provider == NULL)
 		provider = opts->provider;
-	id = rows_id(json_member(m->record, "id"), tmp, sizeof tmp);
-	s = stream_get(db_record_key(m->stream, m->record, key, sizeof key), provider);
+	id = json_id(json_member(m->record, "id"), tmp);
+	s = stream_get(prov_record_key(key, sizeof key, m->stream, m->record), provider);
 	if (provider == NULL || id == NULL) {
 		s->cur.invalid++;
 		progress_clear();
@@ -445,12 +454,14 @@ record(const struct msg *m)
 	txn_records++;
 }
 
-static long long
-bm_int(yajl_val bm, const char *key)
+/* A key the bookmark has that is not a count: a doubt, never a zero. */
+static int
+unreadable(yajl_val bm, const char *key)
 {
-	long long v;
+	yajl_val v = json_member(bm, key);
+	long long n;
 
-	return json_int(json_member(bm, key), &v) == 0 ? v : -1;
+	return v != NULL && !YAJL_IS_NULL(v) && (json_int(v, &n) != 0 || n < 0);
 }
 
 static void
@@ -490,7 +501,7 @@ run_write(struct stream *s, const char *status, const char *error)
 	step_or_fail(run_update, "cannot record the run");
 }
 
-/* The text of a bookmark's "error", control characters stripped (one line for people). */
+/* The text of a bookmark's "error", control characters (C0, DEL, C1) blanked: one line for people. */
 static void
 set_error(struct stream *s, const char *e)
 {
@@ -502,6 +513,9 @@ set_error(struct stream *s, const char *e)
 	for (p = s->error; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
 			*p = ' ';
+		else if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+		    (unsigned char)p[1] <= 0x9f)
+			p[0] = p[1] = ' ';	/* UTF-8's C1 controls (CSI is U+009B) */
 }
 
 /* The error a run is recorded with: why the list was not walked, or why it stopped. */
@@ -584,11 +598,11 @@ bookmark(const char *key, yajl_val bm)
 	set_str(&s->sync_id, sync_id);
 	set_str(&s->mode, json_str(json_member(bm, "mode")));
 	set_error(s, json_str(json_member(bm, "error")));
-	s->cur.fetched = bm_int(bm, "fetched");
-	s->cur.total = bm_int(bm, "total");
-	s->cur.rejected = bm_int(bm, "rejected");
-	s->cur.skipped = bm_int(bm, "skipped");
-	s->cur.unserved = bm_int(bm, "unserved");
+	s->cur.fetched = json_int_or(json_member(bm, "fetched"), -1);
+	s->cur.total = json_int_or(json_member(bm, "total"), -1);
+	s->cur.rejected = json_int_or(json_member(bm, "rejected"), -1);
+	s->cur.skipped = json_int_or(json_member(bm, "skipped"), -1);
+	s->cur.unserved = json_int_or(json_member(bm, "unserved"), -1);
 	/*
 	 * A playlist the provider refuses (forbidden) or does not serve
 	 * (unavailable: a 404 on its entries) is skipped, not partial: there is
@@ -601,20 +615,23 @@ bookmark(const char *key, yajl_val bm)
 	 * pass is announced before its first record), or this one's when this
 	 * process saw none before (a resumed walk). No "pass": pass 1.
 	 */
-	pass = bm_int(bm, "pass") > 0 ? bm_int(bm, "pass") : 1;
+	pass = json_int_or(json_member(bm, "pass"), 1);
+	if (pass < 1)
+		pass = 1;
 	pending_pass = s->states > 0 && s->pass > 0 ? s->pass : pass;
 	/* fetch-pages counts pages from 1 in a fresh walk, on from the bookmark when resuming. */
 	if (s->states++ == 0)
-		s->walk_whole = bm_int(bm, "pages") == 1;
+		s->walk_whole = json_int_or(json_member(bm, "pages"), -1) == 1;
 	/*
 	 * A new pass (the list moved under the walk) starts again from nothing:
 	 * positions seen in the pass before say nothing of this one, and this
 	 * process sees the new pass whole.
 	 */
-	if (pass > s->pass && bm_int(bm, "fetched") == 0 && s->states > 1) {
+	if (pass > s->pass && json_int_or(json_member(bm, "fetched"), -1) == 0 && s->states > 1) {
 		if (s->seen)
 			memset(s->seen, 0, s->seen_len);
 		s->seen_lost = 0;
+		s->pos_end = 0;
 		s->walk_whole = 1;
 	}
 	s->pass = pass;
@@ -648,7 +665,7 @@ bookmark(const char *key, yajl_val bm)
 	 * upstream) may take what it did not see for gone.
 	 */
 	may_delete = s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
-	    s->cur.skipped <= 0 && s->mode && strcmp(s->mode, "full") == 0 && sync_id;
+	    s->cur.skipped <= 0 && !unreadable(bm, "skipped") && s->mode && strcmp(s->mode, "full") == 0 && sync_id;
 	if (rows_is_membership(s->base) && playlist == NULL && sync_id) {
 		/* Members seen since the last STATE belong to this sync. */
 		bind_key(adopt_pending, provider, key);
@@ -681,8 +698,10 @@ bookmark(const char *key, yajl_val bm)
 	/* A playlist whose items are complete ends at total: drop rows past it. */
 	if (s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
 	    strcmp(s->base, "playlist_items") == 0 && playlist && s->cur.total >= 0) {
+		/* never below what this walk just stored: a total that lags its items */
 		bind_key(items_truncate, provider, playlist + 1);
-		sqlite3_bind_int64(items_truncate, 3, s->cur.total);
+		sqlite3_bind_int64(items_truncate, 3,
+		    s->cur.total > s->pos_end ? s->cur.total : s->pos_end);
 		step_or_fail(items_truncate, "cannot update playlist items");
 		removed = sqlite3_changes(db);
 		/* positions of items skipped upstream were not seen, yet are there */
@@ -693,6 +712,7 @@ bookmark(const char *key, yajl_val bm)
 		s->seen = NULL;
 		s->seen_len = 0;
 		s->seen_lost = 0;
+		s->pos_end = 0;
 	}
 	s->cur.removed += removed;
 	run_write(s, s->cur.complete ? "complete" : "running", run_error(s, 0));
@@ -770,16 +790,22 @@ schema_seen(const char *stream)
 		schemas[nschemas++] = xstrdup(stream);
 }
 
-/* A complete checkpoint of the stream is committed: a spool skipped past it is done. */
+/*
+ * A complete checkpoint of the stream (of --provider's, when given) is
+ * committed: a spool skipped past it is done. Another provider's complete
+ * stream says nothing of this one; the name is compared, not a LIKE pattern.
+ */
 static int
 committed_complete(const char *stream)
 {
 	sqlite3_stmt *q = db_prepare(db, "SELECT 1 FROM checkpoints WHERE"
-	    " (stream = ?1 OR stream LIKE ?1 || ':%') AND json_extract(state, '$.complete') = 1"
-	    " LIMIT 1");
+	    " (?2 IS NULL OR provider = ?2) AND (stream = ?1 OR"
+	    " substr(stream, 1, length(?1) + 1) = ?1 || ':')"
+	    " AND json_extract(state, '$.complete') = 1 LIMIT 1");
 	int done;
 
 	sqlite3_bind_text(q, 1, stream, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, opts->provider, -1, SQLITE_STATIC);
 	done = sqlite3_step(q) == SQLITE_ROW;
 	sqlite3_finalize(q);
 	return done;

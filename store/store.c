@@ -1,5 +1,5 @@
 /*
- * store: Singer messages into the crate database (DESIGN.md section 6).
+ * store: Singer messages into the crate database (store(1); doc/database.md).
  *
  * Rows are written inside one transaction that ends only at a STATE line (or
  * the end of input), together with the checkpoint of that STATE, so the
@@ -23,16 +23,10 @@
 
 #include "store.h"
 
-#define USAGE "usage: store [-q] [--batch N] [--commit-interval TIME] " \
-	"[--busy-timeout TIME] [--provider NAME] [--report FILE] [-m SIZE]\n" \
-	"             [--progress-interval TIME] [--allow-delete] DB"
-
-static void
-usage(void)
-{
-	say("%s", USAGE);
-	exit(EXIT_USAGE);
-}
+static const char usage[] =
+    "usage: store [-q] [--batch N] [--commit-interval TIME] [--busy-timeout TIME]\n"
+    "             [--provider NAME] [--report FILE] [-m SIZE] [--max-pages N]\n"
+    "             [--progress-interval TIME] [--allow-delete] DB\n";
 
 static volatile sig_atomic_t got_signal;
 static int devnull_fd = -1;
@@ -78,7 +72,6 @@ main(int argc, char *argv[])
 		{ "provider", required_argument, NULL, 'p' },
 		{ "report", required_argument, NULL, 'r' },
 		{ "max-record", required_argument, NULL, 'c' },
-		{ "cap", required_argument, NULL, 'c' },	/* the old name */
 		{ "max-pages", required_argument, NULL, 'M' },
 		{ "progress-interval", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -95,7 +88,7 @@ main(int argc, char *argv[])
 	struct msg_reader *r;
 	int c;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	while ((c = getopt_long(argc, argv, "m:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'D':
@@ -116,7 +109,6 @@ main(int argc, char *argv[])
 		case 'r':
 			o.report = optarg;
 			break;
-		case 'c':
 		case 'm':
 			o.cap = opt_size("--max-record", optarg);
 			break;
@@ -130,17 +122,15 @@ main(int argc, char *argv[])
 			util_quiet = 1;
 			break;
 		case 'h':
-			puts(USAGE);
-			stdout_close_or_die();
-			return 0;
+			cli_help();
 		default:
-			usage();
+			cli_usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 1)
-		usage();
+		cli_usage();
 	o.path = argv[0];
 	if (o.provider == NULL && getenv("CRATE_PROVIDER") && *getenv("CRATE_PROVIDER"))
 		o.provider = getenv("CRATE_PROVIDER");

@@ -68,6 +68,7 @@ struct stream {
 	unsigned char *seen;
 	size_t seen_len;
 	int seen_lost;		/* a position could not be tracked: delete none unseen */
+	long long pos_end;	/* 1 + the highest position stored in this walk */
 	int states, walk_whole;
 	long long pass;		/* the walk's pass (fetch-pages walks a list again on drift) */
 };
@@ -88,8 +89,6 @@ int rows_record(const char *stream, const char *provider, const char *id,
     yajl_val rec, const char *now, int *rc, const char **why);
 /* After a rollback: the stubs written since may not be there any more. */
 void rows_forget(void);
-/* A record's id as text (ids may be numbers): NULL when missing. */
-const char *rows_id(yajl_val v, char *tmp, size_t tmplen);
 /* One record of stream "rejects" into the rejects table (its sync named at the next STATE). */
 int rows_reject(yajl_val rec, const char *now, int *rc);
 /* 1 for streams whose records may be library members. */

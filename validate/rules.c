@@ -1,5 +1,5 @@
 /*
- * The rules of DESIGN.md section 5. Each check either rejects the record (a
+ * The rules of validate(1) (RULES). Each check either rejects the record (a
  * reason, and -1) or adds edits and warnings; nothing here prints.
  */
 #include <stdarg.h>
@@ -180,43 +180,6 @@ art_or_null(struct check *c, yajl_val rec)
 		edit_null(&c->edits, rec, "image_url");
 }
 
-static int
-digits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return -1;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return 0;
-}
-
-/* The precision of a release date YYYY, YYYY-MM or YYYY-MM-DD, or NULL when it is none of them. */
-static const char *
-date_precision(const char *s)
-{
-	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d;
-	size_t n = strlen(s);
-
-	if (n < 4 || digits(s, 4, &y) || y == 0)
-		return NULL;
-	if (n == 4)
-		return "year";
-	if (s[4] != '-' || n < 7 || digits(s + 5, 2, &m) || m < 1 || m > 12)
-		return NULL;
-	if (n == 7)
-		return "month";
-	if (n != 10 || s[7] != '-' || digits(s + 8, 2, &d) || d < 1 || d > mdays[m - 1])
-		return NULL;
-	if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0)))
-		return NULL;
-	return "day";
-}
-
 /*
  * release_date, when given, must be a date of one of the three forms; a bad one
  * is dropped (set to null, with its precision) and the record kept. The
@@ -243,8 +206,9 @@ check_release_date(struct check *c, yajl_val album, const char *where)
 		edit_str(&c->edits, album, "release_date_precision", prec, strlen(prec));
 }
 
+/* An artist or a playlist: an id, the provider, a name; its image or null. */
 static int
-artists_rules(struct check *c, yajl_val rec)
+named_rules(struct check *c, yajl_val rec)
 {
 	if (check_id(c, rec, "id", &c->id) || check_provider(c, rec) || check_text(c, rec, "name"))
 		return -1;
@@ -396,15 +360,6 @@ tracks_rules(struct check *c, yajl_val rec)
 	return track_rules(c, rec, &c->id, "");
 }
 
-static int
-playlists_rules(struct check *c, yajl_val rec)
-{
-	if (check_id(c, rec, "id", &c->id) || check_provider(c, rec) || check_text(c, rec, "name"))
-		return -1;
-	art_or_null(c, rec);
-	return 0;
-}
-
 /* A podcast episode in a playlist: an id, a title; no album (it has a show). */
 static int
 episode_rules(struct check *c, yajl_val ep)
@@ -459,10 +414,10 @@ static const struct {
 	const char *stream;
 	int (*rules)(struct check *, yajl_val);
 } streams[] = {
-	{ "artists", artists_rules },
+	{ "artists", named_rules },
 	{ "albums", albums_rules },
 	{ "tracks", tracks_rules },
-	{ "playlists", playlists_rules },
+	{ "playlists", named_rules },
 	{ "playlist_items", playlist_items_rules },
 };
 

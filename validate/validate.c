@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "msg.h"
+#include "prov.h"
 #include "util.h"
 #include "validate.h"
 
@@ -48,24 +49,7 @@ static struct buf line;		/* a message being written again */
 static struct buf shown_id, shown_stream, shown_reason;
 static struct buf clean;		/* input text made valid UTF-8 */
 
-static void
-usage(FILE *f)
-{
-	fprintf(f, "usage: %s [-q] [-m size] [-r file] [file ...]\n", util_progname);
-}
-
-static void
-help(void)
-{
-	usage(stdout);
-	fputs("Checks and normalises Singer messages of canonical records (stdin or files to stdout).\n"
-	    "  -m, --max-record SIZE  longest line accepted, k, M or G suffix (default 16M)\n"
-	    "  -q, --quiet            only the final summary and errors on stderr\n"
-	    "  -r, --rejects FILE     write each rejected line there as JSON\n"
-	    "  -h, --help             this help\n"
-	    "Exit status: 0 nothing rejected, 1 something rejected, 64 usage, 74 I/O error.\n",
-	    stdout);
-}
+static const char usage[] = "usage: validate [-q] [-m size] [-r file] [file ...]\n";
 
 static void
 count_add(const char *key, size_t n)
@@ -103,20 +87,14 @@ count_of(const char *key)
 static void
 count_reject(const char *stream, yajl_val record)
 {
-	const char *playlist_id;
-	struct buf key;
+	char key[512];
 
 	rejected++;
 	if (stream == NULL)
 		return;
 	count_add(stream, strlen(stream));
-	playlist_id = json_str(json_member(record, "playlist_id"));
-	if (strcmp(stream, "playlist_items") == 0 && playlist_id != NULL) {
-		buf_init(&key);
-		buf_printf(&key, "playlist_items:%s", playlist_id);
-		count_add(key.data, key.len);
-		buf_free(&key);
-	}
+	if (strcmp(prov_record_key(key, sizeof key, stream, record), stream) != 0)
+		count_add(key, strlen(key));
 }
 
 /* Text from the input made safe for one line of stderr. */
@@ -243,8 +221,7 @@ reject_line(const struct msg_reader *r, const struct msg *m, const char *stream,
 static void
 emit(const char *text, size_t len)
 {
-	if (msg_write(out, text, len) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_write_stdout(out, text, len);
 }
 
 /* Writes the message again, with the edits applied. */
@@ -288,7 +265,11 @@ record(const struct msg_reader *r, const struct msg *m, struct check *c)
 		emit_edited(&c->edits, m->root);
 }
 
-/* Adds "rejected" to every bookmark of the STATE; every other key is kept. */
+/*
+ * Adds this run's rejected count to every bookmark of the STATE (to the count
+ * the bookmark already carries: a resumed walk brings the earlier runs'); every
+ * other key is kept.
+ */
 static void
 state(const struct msg *m, struct edits *e)
 {
@@ -300,10 +281,17 @@ state(const struct msg *m, struct edits *e)
 		emit(m->line, m->len);
 		return;
 	}
-	for (i = 0; i < bookmarks->u.object.len; i++)
-		if (bookmarks->u.object.values[i]->type == yajl_t_object)
-			edit_int(e, bookmarks->u.object.values[i], "rejected",
-			    count_of(bookmarks->u.object.keys[i]));
+	for (i = 0; i < bookmarks->u.object.len; i++) {
+		yajl_val b = bookmarks->u.object.values[i];
+		long long before = 0;
+
+		if (b->type != yajl_t_object)
+			continue;
+		if (json_int(json_member(b, "rejected"), &before) != 0 || before < 0 ||
+		    before > (1LL << 50))
+			before = 0;
+		edit_int(e, b, "rejected", before + count_of(bookmarks->u.object.keys[i]));
+	}
 	if (e->len == 0)
 		emit(m->line, m->len);
 	else
@@ -338,7 +326,7 @@ validate(struct msg_reader *r, struct check *c)
 	}
 }
 
-/* --parse-only (not documented: for scripts/bench-validate): reads and parses, writes nothing. */
+/* --parse-only (validate(1), for scripts/bench-validate): reads and parses, writes nothing. */
 static void
 parse_only(struct msg_reader *r)
 {
@@ -374,19 +362,13 @@ main(int argc, char *argv[])
 	size_t cap = RECORD_CAP_DEFAULT;
 	int ch, fd, i, only_parse = 0;
 
-	util_init(argv[0]);
-	opterr = 0;	/* getopt would name the program by its path */
-	while ((ch = getopt_long(argc, argv, ":hm:qr:", options, NULL)) != -1) {
+	cli_init(argv, usage);
+	while ((ch = getopt_long(argc, argv, "hm:qr:", options, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
-			help();
-			if (fflush(stdout) != 0 || ferror(stdout))
-				die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
-			return 0;
+			cli_help();
 		case 'm':
-			if (parse_size(optarg, &cap) != 0 || cap == 0)
-				die(EXIT_USAGE, "-m: '%s' is not a size (bytes, or a number with k, M or G)",
-				    optarg);
+			cap = opt_size("-m", optarg);
 			break;
 		case 'q':
 			util_quiet = 1;
@@ -397,14 +379,8 @@ main(int argc, char *argv[])
 		case 'P':
 			only_parse = 1;
 			break;
-		case ':':
-			say("%s: needs an argument", argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
 		default:
-			say("%s: unknown option", argv[optind - 1]);
-			usage(stderr);
-			return EXIT_USAGE;
+			cli_usage();
 		}
 	}
 	argc -= optind;
@@ -444,8 +420,7 @@ main(int argc, char *argv[])
 			close(fd);
 	}
 
-	if (msg_writer_free(out) != 0)
-		die(EXIT_IOERR, "write error on standard output: %s", strerror(errno));
+	msg_writer_free_stdout(out);
 	if (rejects != NULL && (msg_writer_free(rejects) != 0 || close(rejects_fd) != 0))
 		die(EXIT_IOERR, "%s: %s", rejects_path, strerror(errno));
 	/* under sync-library the counts go to its status (the store's line shows the rejects) */

@@ -9,7 +9,7 @@
  * the root through objects only (not inside arrays), which is all the rules
  * need.
  *
- * rules.c: the rules of DESIGN.md section 5, one function per stream.
+ * rules.c: the rules of validate(1), one function per stream.
  */
 #ifndef VALIDATE_H
 #define VALIDATE_H

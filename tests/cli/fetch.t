@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # fetch-pages against provider-sim over real HTTP: every dialect equals the
-# simulator's dump; faults are survived or reported as DESIGN.md says.
+# simulator's dump; faults are survived or reported as fetch-pages(1) says.
 . "$(dirname "$0")/../lib.sh"
 plan 133
 
@@ -11,6 +11,8 @@ ids() { jq -r 'select(.type=="RECORD").record.id' "$1" | sort -u; }
 dump_ids() { jq -r "select(.provider==\"$1\" and .stream==\"$2\").id" "$tmp/dump" | sort; }
 last_state() { grep '"type":"STATE"' "$1" | tail -1 | jq -c ".value.bookmarks[\"$2\"]"; }
 log_count() { jq -r "select(.status==$1) | .path" "$tmp/sim.log" | wc -l | tr -d ' '; }
+# the pages served, but the last request: the head check of a newest-first list, its first page again
+served() { jq -r 'select(.status==200) | .query' "$tmp/sim.log" | sed '$d'; }
 
 restart_sim() {
 	sim_stop
@@ -81,7 +83,7 @@ is "$(log_count 200)$(log_count 429)" "21" "without asking the provider again"
 resumable=$(echo "$state" | jq -c 'del(.throttled_until)')
 run 0 "the resumed walk completes" -- fetch-pages $fast --base-url "$SIM_URL/v1" --state "$resumable" tracks
 is "$(cat "$tmp/first" "$out" | ids /dev/stdin)" "$(dump_ids spotify tracks)" "the two runs together hold every item"
-is "$(jq -r 'select(.status==200) | .query' "$tmp/sim.log" | sort | uniq -d)" "" "no page was fetched twice"
+is "$(served | sort | uniq -d)" "" "no page was fetched twice"
 is "$(last_state "$out" tracks | jq -r .sync_id)" "$(echo "$state" | jq -r .sync_id)" "the same sync_id"
 
 # -- transient failures: a burst of 5xx, truncated bodies, malformed pages, resets, a hang
@@ -130,7 +132,7 @@ is "$(jq -r 'select(.type=="RECORD").record.id' "$out")" "$(jq -r 'select(.type=
 is "$(jq -r 'select(.type=="STATE").value.bookmarks.tracks.offset' "$out" | sort -n -c 2>&1 && echo sorted)" sorted \
 	"STATEs in page order"
 is "$(last_state "$out" tracks | jq -r .complete)" true "complete"
-is "$(jq -r 'select(.status==200) | .query' "$tmp/sim.log" | sort | uniq -d)" "" "no page fetched twice"
+is "$(served | sort | uniq -d)" "" "no page fetched twice"
 restart_sim --dialect spotify --tracks 700 --drift @5 --drift-add 1 --drift-remove 1 --fault-5xx @8 --burst 2
 run 0 "-P 4 with drift and a burst of 5xx" -- fetch-pages $fast -P 4 --base-url "$SIM_URL/v1" tracks
 curl -sf "$SIM_URL/sim/dump" >"$tmp/dump"
@@ -168,8 +170,8 @@ ok '[ "$(echo "$state" | jq -r .fetched)" -gt 0 ] && [ "$(echo "$state" | jq -r 
 run 0 "resume from it" -- fetch-pages -q --base-url "$SIM_URL/v1" --state "$state" tracks
 is "$(cat "$tmp/part" "$out" | ids /dev/stdin)" "$(dump_ids spotify tracks)" "nothing lost across the kill"
 # the page in flight when the signal came may have been served: it is the only one asked again
-inflight=$(jq -r 'select(.status==200) | .query' "$tmp/sim.log" | tail -n +$(($(grep -c '"status":200' "$tmp/sim.log") - $(last_state "$out" tracks | jq -r .pages) + $(echo "$state" | jq -r .pages) + 1)) | head -1)
-dups=$(jq -r 'select(.status==200) | .query' "$tmp/sim.log" | sort | uniq -d)
+inflight=$(served | tail -n +$(($(served | wc -l) - $(last_state "$out" tracks | jq -r .pages) + $(echo "$state" | jq -r .pages) + 1)) | head -1)
+dups=$(served | sort | uniq -d)
 ok '[ -z "$dups" ] || [ "$dups" = "$inflight" ]' "no page fetched twice but the one in flight (${dups:-none})"
 
 # -- a bare bookmark is taken only by its own stream and playlist

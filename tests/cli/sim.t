@@ -53,7 +53,7 @@ expect() {
 run 0 "--help" -- provider-sim --help
 ok 'grep -q "^usage: provider-sim" "$out" && grep -q -- "--fault-429" "$out"' "--help prints the usage on stdout"
 run 64 "unknown option" -- provider-sim --no-such-option
-ok 'head -1 "$err" | grep -q "^provider-sim: --no-such-option: unknown option"' "it names the option, prefixed with the program's name"
+ok 'head -1 "$err" | grep -q "^provider-sim: unrecognized option .--no-such-option."' "it names the option, prefixed with the program's name"
 run 64 "missing argument" -- provider-sim --seed
 run 64 "bad number" -- provider-sim --tracks 12x
 ok 'grep -q "^provider-sim: --tracks: .12x. is not a number" "$err"' "usage errors name the option, prefixed"

@@ -154,7 +154,7 @@ is "$(q "$db7" "SELECT count(*) FROM tracks t LEFT JOIN albums a ON a.provider =
 
 # ---- usage ----
 run 64 "no database: usage" -- store
-ok "grep -q '^store: usage: store' '$err'" "usage on stderr"
+ok "grep -q '^usage: store' '$err'" "usage on stderr"
 run 64 "a bad number" -- store --batch x "$db"
 run 74 "an unwritable database" -- store /nonexistent/dir/x.db </dev/null
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# validate: the rules of DESIGN.md section 5, each with a passing and a failing
+# validate: the rules of validate(1) and doc/stages.md, each with a passing and a failing
 # case; STATE handling; hostile input; exit statuses.
 . "$(dirname "$0")/../lib.sh"
 
-plan 233
+plan 235
 
 rej="$tmp/rejects"
 
@@ -226,8 +226,8 @@ run 1 "SCHEMA, STATE and others pass through" -- validate "$tmp/in"
 is "$(jq -r '.type' "$out" | tr '\n' ' ')" "SCHEMA STATE ACTIVATE_VERSION STATE STATE " "messages keep their order"
 is "$(sed -n 1p "$out")" "$(sed -n 1p "$tmp/in")" "SCHEMA unchanged"
 is "$(sed -n 2p "$out" | jq -c .value)" \
-	'{"bookmarks":{"tracks":{"next":"u","complete":false,"rejected":1},"artists":{"offset":1,"rejected":0}},"other":[1,2]}' \
-	"STATE: rejected per stream, other keys kept"
+	'{"bookmarks":{"tracks":{"next":"u","complete":false,"rejected":100},"artists":{"offset":1,"rejected":0}},"other":[1,2]}' \
+	"STATE: rejected per stream, added to the count the bookmark brings, other keys kept"
 is "$(sed -n 4p "$out" | jq -c '.value.bookmarks | map_values(.rejected)')" \
 	'{"playlist_items:pl1":1,"playlist_items:pl2":0,"playlist_items":1}' "STATE: per-playlist bookmarks count their playlist"
 is "$(sed -n 5p "$out")" "$(sed -n 7p "$tmp/in")" "STATE without bookmarks unchanged"
@@ -397,7 +397,7 @@ if command -v groff >/dev/null; then
 else
 	ok true "man page: SYNOPSIS is the usage # SKIP groff is not installed"
 fi
-for opt in $(grep -o -- '--[a-z-]*' <(validate --help)); do
+for opt in --max-record --quiet --rejects --help; do
 	ok "grep -q -- '${opt#--}' '$man'" "man page: documents $opt"
 done
 
@@ -408,3 +408,10 @@ is "$(jq -r '[.type, .stream // "-"] | join(" ")' "$out" | tr '\n' ',')" "SCHEMA
 	"its SCHEMA and record come before the STATE that follows it"
 is "$(jq -c 'select(.stream == "rejects" and .type == "RECORD") | .record | [.provider, .stream, .id, .reason, .line]' "$out")" \
 	'["spotify","artists","ar1","no name",1]' "the record names provider, stream, id, reason and line"
+
+# a resumed walk's bookmark brings the earlier runs' rejected count: this run's is added to it
+printf '%s\n' '{"type":"RECORD","stream":"artists","record":{"provider":"spotify","id":"ar9"}}' \
+	'{"type":"STATE","value":{"bookmarks":{"artists":{"sync_id":"s9","rejected":7}}}}' >"$tmp/resumed"
+run 1 "a reject after a resume" -- command validate -q "$tmp/resumed"
+is "$(jq -c 'select(.type == "STATE") | .value.bookmarks.artists.rejected' "$out")" 8 \
+	"the bookmark counts the earlier runs' 7 and this run's 1"

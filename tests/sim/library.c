@@ -62,7 +62,7 @@ lib_hash(const struct lib *l, int kind, long serial, int salt)
 }
 
 /* A number in [0, 1) from the hash. */
-double
+static double
 lib_unit(const struct lib *l, int kind, long serial, int salt)
 {
 	return (double)(lib_hash(l, kind, serial, salt) >> 11) / 9007199254740992.0;
@@ -153,7 +153,8 @@ view_after_rank(const struct view *v, long rank)
 	return lo;
 }
 
-void
+/* Drift: drift_add new items at the top, drift_remove removed from the middle. */
+static void
 view_drift(struct view *v, int add, int remove)
 {
 	long pos, j, i;
@@ -622,7 +623,8 @@ lib_snapshot(const struct lib *l, long p, char *out, size_t outlen)
 	buf_free(&b);
 }
 
-void
+/* Form-style percent encoding (space as +), appended to b. */
+static void
 url_encode(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

@@ -20,32 +20,22 @@
 #include "server.h"
 #include "util.h"
 
-static void
-usage(int status)
-{
-	FILE *fp = status == 0 ? stdout : stderr;
-
-	fprintf(fp,
-"usage: provider-sim [-q] [--port N] [--port-file FILE] [--seed N] [--artists N]\n"
-"                    [--albums N] [--tracks N] [--unsaved N] [--playlists N]\n"
-"                    [--playlist-max N] [--user ID] [--dialect NAME] [--dump FILE]\n"
-"                    [--log FILE] [--token TOKEN] [--token-ttl N]\n"
-"                    [--refresh-token TOKEN] [--fault-429 SPEC] [--retry-after N|none]\n"
-"                    [--retry-after-date] [--rate N/WINDOW] [--fault-5xx SPEC]\n"
-"                    [--burst N] [--fault-hang SPEC] [--hang-ms N] [--fault-reset SPEC]\n"
-"                    [--fault-truncate SPEC] [--fault-malformed SPEC] [--fault-404 SPEC]\n"
-"                    [--music-user-token TOKEN] [--bad-items P]\n"
-"                    [--null-tracks P] [--local-files P] [--latency MS] [--drift SPEC]\n"
-"                    [--drift-add N] [--drift-remove N] [--fault-path PREFIX]\n"
-"                    [--fault-deezer SPEC] [--deezer-code 4|300|800|none]\n"
-"                    [--deezer-quota] [--unserved N] [--null-at POS,...]\n"
-"                    [--mut-expire N] [--episodes P] [--takedown P] [--editorial P]\n"
-"                    [--fault-expire SPEC]\n"
-"SPEC is a probability (0.1) or a list of request numbers (@3,7,9).\n"
-"DIALECT is spotify, apple-music, deezer or generic (default: all of them).\n"
-"See provider-sim(1).\n");
-	exit(status);
-}
+static const char usage[] =
+    "usage: provider-sim [-q] [--port N] [--port-file FILE] [--seed N] [--artists N]\n"
+    "                    [--albums N] [--tracks N] [--unsaved N] [--playlists N]\n"
+    "                    [--playlist-max N] [--user ID] [--dialect NAME] [--dump FILE]\n"
+    "                    [--log FILE] [--token TOKEN] [--token-ttl N]\n"
+    "                    [--refresh-token TOKEN] [--fault-429 SPEC] [--retry-after N|none]\n"
+    "                    [--retry-after-date] [--rate N/WINDOW] [--fault-5xx SPEC]\n"
+    "                    [--burst N] [--fault-hang SPEC] [--hang-ms N] [--fault-reset SPEC]\n"
+    "                    [--fault-truncate SPEC] [--fault-malformed SPEC] [--fault-404 SPEC]\n"
+    "                    [--music-user-token TOKEN] [--bad-items P]\n"
+    "                    [--null-tracks P] [--local-files P] [--latency MS] [--drift SPEC]\n"
+    "                    [--drift-add N] [--drift-remove N] [--fault-path PREFIX]\n"
+    "                    [--fault-deezer SPEC] [--deezer-code 4|300|800|none]\n"
+    "                    [--deezer-quota] [--unserved N] [--null-at POS,...]\n"
+    "                    [--mut-expire N] [--episodes P] [--takedown P] [--editorial P]\n"
+    "                    [--fault-expire SPEC]\n";
 
 enum {
 	O_PORT = 'p', O_PORTFILE = 'f', O_SEED = 's', O_QUIET = 'q', O_HELP = 'h',
@@ -224,7 +214,7 @@ write_dump(const char *path)
 	lib_dump(&S.lib, S.dialect, fp);
 	if (fp == stdout) {
 		if (fflush(fp) != 0 || ferror(fp))
-			die(EXIT_IOERR, "stdout: %s", strerror(errno));
+			stdout_write_error(errno);
 	} else if (fclose(fp) != 0)
 		die(EXIT_IOERR, "%s: %s", path, strerror(errno));
 }
@@ -242,7 +232,7 @@ main(int argc, char *argv[])
 	int ch, sig, i, dzquota = 0;
 	char *end;
 
-	util_init(argv[0]);
+	cli_init(argv, usage);
 	S.dialect = -1;
 	S.lib.seed = 1;
 	S.lib.n[K_ARTIST] = 30;
@@ -262,14 +252,13 @@ main(int argc, char *argv[])
 	S.hang_ms = 0;
 	S.deezer_code = -1;
 
-	opterr = 0;	/* getopt would name the program by its path */
 	while ((ch = getopt_long(argc, argv, "p:f:s:qh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case O_PORT: S.port = (unsigned)num(ch, optarg, 0, 65535); break;
 		case O_PORTFILE: port_file = optarg; break;
 		case O_SEED: S.lib.seed = (uint64_t)num(ch, optarg, 0, INT64_MAX); break;
 		case O_QUIET: util_quiet = 1; break;
-		case O_HELP: usage(0); break;
+		case O_HELP: cli_help();
 		case O_ARTISTS: S.lib.n[K_ARTIST] = (long)num(ch, optarg, 0, 10000000); break;
 		case O_ALBUMS: S.lib.n[K_ALBUM] = (long)num(ch, optarg, 0, 10000000); break;
 		case O_TRACKS: S.lib.saved_tracks = (long)num(ch, optarg, 0, 100000000); break;
@@ -366,18 +355,14 @@ main(int argc, char *argv[])
 		case O_TAKEDOWN: S.lib.p_takedown = prob(ch, optarg); break;
 		case O_EDITORIAL: S.lib.p_editorial = prob(ch, optarg); break;
 		default:
-			if (optopt != 0 && optopt < 256)
-				say("-%c: unknown option or missing argument", optopt);
-			else
-				say("%s: unknown option or missing argument", argv[optind - 1]);
-			usage(EXIT_USAGE);
+			cli_usage();
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc != 0) {
 		say("%s: unexpected operand", argv[0]);
-		usage(EXIT_USAGE);
+		cli_usage();
 	}
 	if (S.lib.p_null + S.lib.p_local + S.lib.p_episode > 1)
 		die(EXIT_USAGE, "--null-tracks, --local-files and --episodes add up to more than 1");

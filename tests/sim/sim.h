@@ -122,7 +122,6 @@ struct playlist {
 void lib_init(struct lib *l);
 void lib_free(struct lib *l);
 uint64_t lib_hash(const struct lib *l, int kind, long serial, int salt);
-double lib_unit(const struct lib *l, int kind, long serial, int salt);
 
 void lib_artist(const struct lib *l, long serial, struct artist *a);
 void lib_album(const struct lib *l, long serial, struct album *a);
@@ -144,8 +143,6 @@ long view_at(const struct view *v, long pos);
 struct view *lib_entries(const struct lib *l, long p);
 /* Drift on a view of l: drift_add new items on top, drift_remove from the middle. */
 void lib_drift(struct lib *l, struct view *v);
-/* Drift: drift_add new items at the top, drift_remove removed from the middle. */
-void view_drift(struct view *v, int add, int remove);
 /* The position of the first item whose rank is greater than `rank` (id-sorted lists). */
 long view_after_rank(const struct view *v, long rank);
 
@@ -159,8 +156,6 @@ long lib_rank(const struct lib *l, int kind, long serial);
 void lib_snapshot(const struct lib *l, long p, char *out, size_t outlen);
 /* A local file's uri, spotify:local:ARTIST:ALBUM:TITLE:SECONDS (form-encoded parts). */
 void lib_local_uri(const struct lib *l, long track, struct buf *b);
-/* Form-style percent encoding (space as +), appended to b. */
-void url_encode(struct buf *b, const char *s);
 
 /* Whether position pos of a Spotify saved list is served as null (--null-at). */
 int lib_null_at(const struct lib *l, long pos);

@@ -143,6 +143,42 @@ rebase(void)
 	free(u);
 }
 
+/* Hostile spellings of a host (tests/cli/attack.t's brief): curl's reading decides. */
+static void
+hostile(void)
+{
+	const char *base = "http://127.0.0.1:9/v1";
+
+	ok(!url_plain_remote("http://2130706433/") && !url_plain_remote("http://0177.0.0.1/") &&
+	    !url_plain_remote("http://0x7f.1/"),
+	    "decimal, octal and hex spellings of 127.0.0.1 are loopback, as curl connects there");
+	ok(url_plain_remote("http://127.0.0.1./") && url_plain_remote("http://localhost./"),
+	    "a trailing dot is another name: not loopback");
+	ok(url_plain_remote("http://[::ffff:127.0.0.1]/"), "an IPv4-mapped IPv6 address is not loopback");
+	ok(url_plain_remote("http://127.0.0.1:80@evil.example/") &&
+	    url_plain_remote("http://127.0.0.1\\@evil.example/"),
+	    "a loopback user@ before another host is that other host");
+	is_url(url_resolve(base, "http://127.0.0.1.:9/x"), NULL,
+	    "url_resolve: a trailing dot on the host is another origin");
+	is_url(url_resolve(base, "http://[::1]:9/x"), NULL, "url_resolve: ::1 is another origin than 127.0.0.1");
+	is_url(url_resolve(base, "http://2130706433:9/x"), "http://127.0.0.1:9/x",
+	    "url_resolve: 127.0.0.1 spelt as a number is the same origin, as curl reads it");
+	is_url(url_resolve(base, "HTTP://127.0.0.1:09/x"), "http://127.0.0.1:9/x",
+	    "url_resolve: an upper-case scheme and a zero-padded port");
+	is_url(url_resolve(base, "http://127.0.0.1:9@evil.example/x"), NULL,
+	    "url_resolve: a host:port@ user part before another host is refused");
+	is_url(url_resolve(base, "//127.0.0.1:9@evil.example/x"), NULL,
+	    "url_resolve: the same as a //host reference is refused");
+	is_url(url_resolve(base, "http:/evil.example/x"), NULL,
+	    "url_resolve: http:/host (one slash) is refused");
+	is_url(url_resolve(base, "http://127.0.0.1:9/x\r\nHost: evil"), NULL,
+	    "url_resolve: CR LF in a link is refused");
+	is_url(url_resolve(base, "http://127.0.0.1:9/..//evil.example/x"), NULL,
+	    "url_resolve: dot segments that leave a //host path are refused");
+	is_url(url_resolve(base, "@evil.example/x"), "http://127.0.0.1:9/@evil.example/x",
+	    "url_resolve: a relative @host stays a path on the base");
+}
+
 static void
 params(void)
 {
@@ -169,6 +205,7 @@ main(void)
 	origins();
 	resolve();
 	rebase();
+	hostile();
 	params();
 	return done_testing();
 }
