@@ -417,19 +417,6 @@ migrate(sqlite3 *db, const char *path, long long busy_ms)
 	}
 }
 
-/* 1 when the first read of the database fails on a hot journal it cannot roll back */
-static int
-hot_journal(sqlite3 *db)
-{
-	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(db, "PRAGMA schema_version", -1, &s, NULL);
-
-	if (rc == SQLITE_OK)
-		rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_READONLY_ROLLBACK;
-}
-
 sqlite3 *
 db_open(const char *path, int readonly, long long busy_ms)
 {
@@ -463,27 +450,6 @@ db_open(const char *path, int readonly, long long busy_ms)
 	busy_limit_ms = busy_ms;
 	sqlite3_busy_handler(db, busy_handler, NULL);
 	sqlite3_extended_result_codes(db, 1);
-	if (readonly && hot_journal(db)) {
-		/*
-		 * A writer killed while it set up a new database (before WAL)
-		 * leaves a hot rollback journal, which a read-only connection
-		 * cannot roll back ("attempt to write a readonly database"):
-		 * one read-write connection rolls it back, as SQLite does on
-		 * any open, then the read-only one starts again.
-		 */
-		sqlite3_close(db);
-		db = NULL;
-		rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-		if (rc == SQLITE_OK) {
-			sqlite3_busy_handler(db, busy_handler, NULL);
-			rc = sqlite3_exec(db, "PRAGMA schema_version", NULL, NULL, NULL);
-		}
-		if (rc != SQLITE_OK)
-			die(db_status(rc), "%s: cannot roll back the journal a writer left: %s",
-			    path, db ? sqlite3_errmsg(db) : "cannot open");
-		sqlite3_close(db);
-		return db_open(path, readonly, busy_ms);
-	}
 	if (readonly)
 		return db;
 	/*
