@@ -123,8 +123,8 @@ sync-library -q "${fast[@]}" --base-url "$SIM_URL/v1" "$tmp/rej.db" tracks >"$ou
 rc=$?
 sync-library -q "${fast[@]}" --base-url "$SIM_URL/v1" "$tmp/rej.db" tracks >"$out" 2>"$err"
 is "$rc/$?/$(got "$tmp/rej.db" | wc -l)" 75/0/249 "a walk stopped past a rejected item (75) resumes and completes"
-# fetch-pages starts a resumed bookmark without the `rejected` validate added
-# to it, and validate writes its own run's count over it.
+# fetch-pages carries the bookmark's `rejected` into a resume, and validate adds
+# its own run's count to it (fixed on main, 8b93f18).
 is "$(sqlite3 "$tmp/rej.db" "select json_extract(state, '$.rejected') from checkpoints")" 1 \
-	"the checkpoint still counts the item rejected before the resume # TODO fetch-pages drops the bookmark's rejected on resume"
+	"the checkpoint still counts the item rejected before the resume"
 sim_stop
