@@ -166,10 +166,10 @@ check: deps
 	$(MAKE) --no-print-directory fuzz-check
 	@log=$$(mktemp) && if scripts/bench --tiny 2>$$log; then echo "make bench at a tiny size: ok"; \
 		rm -f $$log; else cat $$log; rm -f $$log; echo "make bench at a tiny size failed"; exit 1; fi
-	CRATE_BUILD= prove --exec '' $(UNIT_BINS) tests/cli/*.t
+	CRATE_BUILD= prove --timer --exec '' $(UNIT_BINS) tests/cli/*.t
 	CRATE_BUILD=asan/ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		prove --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
+		prove --timer --exec '' $(UNIT_BINS:%=asan/%) tests/cli/*.t
 
 # A few seconds of each fuzz target, where clang has libFuzzer; else a note.
 FUZZ_CHECK_SECONDS ?= 3
