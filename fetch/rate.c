@@ -5,7 +5,8 @@
  * learned from the provider's 429s the way TCP learns a path's capacity (AIMD):
  * nothing is assumed until the first 429; then the rate drops to 0.9 of what
  * the provider answered in the last second, each success adds a little (0.5%
- * a second at any rate), each later 429 takes a tenth off again. A 429 answering a request
+ * a second from 10 requests a second up, 5% below), each later 429 takes a
+ * tenth off again. A 429 answering a request
  * sent before the last cut is the same episode and cuts nothing. A wait the
  * provider asks for holds every worker, not just the one that was told.
  * Providers punish clients that keep hitting their limit (Spotify's
@@ -125,7 +126,12 @@ rate_ok(void)
 	pthread_mutex_lock(&lock);
 	answered[nok++ % OK_RING] = mono_ms();
 	if (learned > 0) {
-		learned += RATE_STEP;
+		/*
+		 * 0.5% a second at any rate of 10 a second or more; below, 5% a
+		 * second, so that a stray 429 early on (a provider's hiccup, not its
+		 * quota) cannot leave a sync crawling for good
+		 */
+		learned += learned < 10 ? 10 * RATE_STEP : RATE_STEP;
 		if (c > 0 && learned > c)
 			learned = c;
 	}
