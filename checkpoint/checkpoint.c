@@ -686,22 +686,6 @@ state_rank(const char *state)
 	return 0;
 }
 
-/*
- * Text from the database (an error a provider wrote, a stream name from any
- * STATE) reaches a terminal: no control character of it may move the cursor
- * or start a line that looks like ours. C0, DEL and UTF-8's C1 become '?'.
- */
-static void
-printable(char *s)
-{
-	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			p[0] = p[1] = '?';
-	}
-}
-
 /* A table; per-playlist bookmarks are added up into one line per provider. */
 static void
 status_table(struct row *rows, size_t n, struct buf *b)
@@ -710,9 +694,9 @@ status_table(struct row *rows, size_t n, struct buf *b)
 	size_t i, j;
 
 	for (i = 0; i < n; i++) {
-		printable(rows[i].stream);
-		printable(rows[i].provider);
-		printable(rows[i].error);
+		text_printable(rows[i].stream, '?');
+		text_printable(rows[i].provider, '?');
+		text_printable(rows[i].error, '?');
 	}
 	buf_init(&note);
 	buf_printf(b, STATUS_FMT "%s\n", "STREAM", "PROVIDER", "STATE", "DONE/TOTAL", "%",

@@ -242,22 +242,6 @@ perform(struct walk *w, const char *url, int creds, unsigned *gen)
 }
 
 /*
- * What a provider wrote (an error message, a URL) reaches a terminal: no
- * control character of it may move the cursor, clear a line or start a new
- * one that looks like ours. C0 controls, DEL and UTF-8's C1 controls become '?'.
- */
-static void
-printable(char *s)
-{
-	for (unsigned char *p = (unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f)
-			*p = '?';
-		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			p[0] = p[1] = '?';
-	}
-}
-
-/*
  * After a redirect (rc, w->status) from full: where it goes, or NULL. To
  * another origin no token goes, not even in the query: *creds drops to 0.
  */
@@ -320,7 +304,7 @@ request(struct walk *w, const char *url, unsigned *gen)
 		    url_plain_remote(full) ? "over plain http" : "off the base URL's origin", clean);
 	else if (o == OK)
 		o = answer(w, rc, clean);
-	printable(w->why);
+	text_printable(w->why, '?');
 	free(clean);
 	free(full);
 	return o;

@@ -463,3 +463,14 @@ stdout_write_error(int err)
 {
 	die(EXIT_IOERR, "write error on standard output: %s", strerror(err));
 }
+
+void
+text_printable(char *s, char repl)
+{
+	for (unsigned char *p = (unsigned char *)s; p && *p; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			*p = (unsigned char)repl;
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			p[0] = p[1] = (unsigned char)repl;
+	}
+}

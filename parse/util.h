@@ -133,6 +133,13 @@ const char *date_precision(const char *s);
 
 /* Milliseconds of a monotonic clock, for rates and timeouts. */
 long long mono_ms(void);
+/*
+ * Text someone else wrote (a provider's error, a name from a STATE) made safe
+ * for a terminal, in place: C0 controls, DEL and UTF-8's C1 controls (CSI is
+ * U+009B) become repl, so nothing moves the cursor or starts a forged line.
+ * s may be NULL.
+ */
+void text_printable(char *s, char repl);
 
 /*
  * Checks stdout on the way out: flushes and closes it, and dies with EXIT_IOERR

@@ -505,17 +505,10 @@ run_write(struct stream *s, const char *status, const char *error)
 static void
 set_error(struct stream *s, const char *e)
 {
-	char *p;
-
 	if (e == NULL)
 		return;
 	set_str(&s->error, e);
-	for (p = s->error; *p; p++)
-		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			*p = ' ';
-		else if ((unsigned char)p[0] == 0xc2 && (unsigned char)p[1] >= 0x80 &&
-		    (unsigned char)p[1] <= 0x9f)
-			p[0] = p[1] = ' ';	/* UTF-8's C1 controls (CSI is U+009B) */
+	text_printable(s->error, ' ');
 }
 
 /* The error a run is recorded with: why the list was not walked, or why it stopped. */
