@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 86
+plan 96
 
 # A RECORD of an artist; a STATE of one bookmark (extra members as JSON text).
 artist() { echo "{\"type\":\"RECORD\",\"stream\":\"artists\",\"record\":{\"provider\":\"spotify\",\"id\":\"$1\",\"name\":\"Artist $1\",\"added_at\":\"2026-01-01T00:00:00Z\"}}"; }
@@ -44,6 +44,25 @@ store -q "$db2" <"$tmp/a600" 2>/dev/null
 gen artists 600 100 s2 full 1 "$(seq -s ' ' 1 51)" >"$tmp/a549"
 run 0 "51 of 600 gone: more than 50 but under 10%: removed" -- store "$db2" <"$tmp/a549"
 is "$(removed "$db2")" 51 "51 removed"
+
+# ---- the guard holds a playlist's entries too (they are deleted, not marked) ----
+db="$tmp/plguard.db"
+PLAYLIST=g1 gen playlist_items 100 50 s1 full 1 | store -q "$db" 2>/dev/null
+entries() { q "$db" "SELECT count(*) FROM playlist_items WHERE playlist_id = 'g1'"; }
+PLAYLIST=g1 gen playlist_items 0 50 s2 full 1 >"$tmp/g0"
+run 1 "a playlist answered empty after a good sync: its entries are held" -- store "$db" <"$tmp/g0"
+ok "grep -q '^store: playlist_items:g1: 100 removals held (all of 100 active); nothing marked removed' '$err'" \
+	"one line says how many and how to confirm them"
+is "$(entries)" 100 "every entry is kept"
+is "$(q "$db" "SELECT count(*) FROM playlist_entry_history WHERE removed_at IS NOT NULL")" 0 "and none is marked removed in the history"
+PLAYLIST=g1 gen playlist_items 40 50 s3 full 1 >"$tmp/g40"
+run 1 "a playlist cut from 100 entries to 40: held" -- store "$db" <"$tmp/g40"
+is "$(entries)" 100 "... the 60 past the end are kept"
+PLAYLIST=g1 gen playlist_items 95 50 s4 full 1 >"$tmp/g95"
+run 0 "a playlist cut from 100 entries to 95: deleted as before" -- store "$db" <"$tmp/g95"
+is "$(entries)" 95 "... 95 left"
+run 0 "--allow-delete confirms a cut" -- store --allow-delete "$db" <"$tmp/g0"
+is "$(entries)" 0 "... the playlist is empty"
 
 # ---- pass: only the final pass of the sync counts as seen ----
 db="$tmp/pass.db"
