@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 96
+plan 99
 
 # A RECORD of an artist; a STATE of one bookmark (extra members as JSON text).
 artist() { echo "{\"type\":\"RECORD\",\"stream\":\"artists\",\"record\":{\"provider\":\"spotify\",\"id\":\"$1\",\"name\":\"Artist $1\",\"added_at\":\"2026-01-01T00:00:00Z\"}}"; }
@@ -227,6 +227,12 @@ is "$(q "$db" "SELECT count(*) FROM library WHERE removed_at IS NOT NULL")" 0 "a
 sqlite3 "$tmp/v1b.db" <"$fixtures/db-v1.sql"
 run 0 "checkpoint status reads a database at schema 1" -- checkpoint status "$tmp/v1b.db"
 ok "grep -Eq '^tracks +spotify +complete' '$out'" "... its streams"
+
+# ---- a database from a newer crate is not touched ----
+sqlite3 "$tmp/future.db" "CREATE TABLE t (x); PRAGMA user_version = 99"
+run 65 "a database at a newer schema: data this crate does not understand" -- store "$tmp/future.db" <"$tmp/m2"
+ok "grep -q 'future.db: schema version 99 is newer than this crate' '$err'" "... the message names the file and the version"
+is "$(q "$tmp/future.db" 'PRAGMA user_version')" 99 "... and the database is left as it was"
 
 # ---- resources and limits ----
 db="$tmp/limits.db"
