@@ -877,6 +877,34 @@ schemas_unmet(void)
 }
 
 /* The end: every stream's run is closed as complete or partial. */
+/*
+ * Records after a stream's last STATE (its walk cut off mid-page) were seen
+ * by that STATE's sync, in its pass: they are adopted at the end of input, so
+ * that a later sync never counts them as seen by itself (which would keep
+ * what it never saw from being marked removed).
+ */
+static void
+adopt_leftovers(struct stream *s)
+{
+	const char *playlist = strchr(s->key, ':');
+	sqlite3_stmt *st;
+
+	if (s->sync_id == NULL || s->pass < 1)
+		return;
+	if (rows_is_membership(s->base) && playlist == NULL) {
+		st = adopt_pending;
+		bind_key(st, stream_provider(s), s->key);
+	} else if (strcmp(s->base, "playlist_items") == 0 && playlist) {
+		st = entries_adopt;
+		bind_key(st, stream_provider(s), playlist + 1);
+	} else {
+		return;
+	}
+	sqlite3_bind_text(st, 3, s->sync_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, s->pass);
+	step_or_fail(st, "cannot update the library");
+}
+
 static int
 finish(int interrupted)
 {
@@ -899,6 +927,9 @@ finish(int interrupted)
 	}
 	iso8601_now(now);
 	txn_begin();
+	if (!interrupted)
+		for (i = 0; i < nstreams; i++)
+			adopt_leftovers(streams[i]);
 	for (i = 0; i < nstreams; i++) {
 		struct stream *s = streams[i];
 

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 99
+plan 102
 
 # A RECORD of an artist; a STATE of one bookmark (extra members as JSON text).
 artist() { echo "{\"type\":\"RECORD\",\"stream\":\"artists\",\"record\":{\"provider\":\"spotify\",\"id\":\"$1\",\"name\":\"Artist $1\",\"added_at\":\"2026-01-01T00:00:00Z\"}}"; }
@@ -85,6 +85,17 @@ run 75 "the first pass, then a stop" -- store "$db" <"$tmp/p3a"
 run 0 "resumed in its second pass" -- store "$db" <"$tmp/p3b"
 is "$(q "$db" "SELECT group_concat(id) FROM library WHERE removed_at IS NOT NULL")" a3 \
 	"across runs too"
+
+# records after a walk's last STATE (cut off mid-page) belong to that walk's
+# sync: a later sync that never lists them takes them for gone
+db="$tmp/left.db"
+store -q "$db" <"$tmp/p1" 2>/dev/null
+{ state artists L2 false '"pass":1,"fetched":0,"total":4'; artist a4; } >"$tmp/L2"
+run 75 "a walk cut off after one record of its page" -- store "$db" <"$tmp/L2"
+{ artist a1; artist a2; artist a3; state artists L3 true '"pages":1,"fetched":3,"total":3'; } >"$tmp/L3"
+run 0 "the next sync does not list it" -- store "$db" <"$tmp/L3"
+is "$(q "$db" "SELECT group_concat(id) FROM library WHERE removed_at IS NOT NULL")" a4 \
+	"it is marked removed, not counted as seen by the later sync"
 
 # ---- skipped: items upstream could not read ----
 db="$tmp/skip.db"
