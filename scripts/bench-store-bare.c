@@ -94,7 +94,7 @@ main(int argc, char *argv[])
 	    " first_seen, last_seen) VALUES ('spotify', 'tracks', ?1, ?2, ?3, ?3)"
 	    " ON CONFLICT (provider, stream, id) DO UPDATE SET added_at = excluded.added_at,"
 	    " last_seen = excluded.last_seen, sync_id = NULL, removed_at = NULL");
-	adopt = db_prepare(db, "UPDATE library SET sync_id = ?1, pass = 1"
+	adopt = db_prepare(db, "UPDATE library INDEXED BY library_pending SET sync_id = ?1, pass = 1"
 	    " WHERE provider = 'spotify' AND stream = 'tracks' AND sync_id IS NULL");
 	cp = db_prepare(db, "INSERT INTO checkpoints (provider, stream, state, updated_at)"
 	    " VALUES ('spotify', 'tracks', ?1, ?2) ON CONFLICT (provider, stream)"
