@@ -74,8 +74,8 @@ main(int argc, char *argv[])
 	n = opt_ll("N", argv[2], 1, 1LL << 40);
 	db = db_open(argv[1], 0, DB_BUSY_DEFAULT_MS);
 	/* as store_open tunes its connection */
-	db_exec(db, "PRAGMA cache_size = -16384");
-	db_exec(db, "PRAGMA wal_autocheckpoint = 10000");
+	db_exec(db, "PRAGMA cache_size = -12288");
+	db_exec(db, "PRAGMA wal_autocheckpoint = 2560");	/* 40 MiB of 16 KiB pages */
 	track = db_prepare(db, "INSERT INTO tracks (provider, id, title, duration_ms, album_id,"
 	    " track_number, disc_number, isrc, explicit, is_local, uri, stub, data)"
 	    " VALUES ('spotify', ?1, ?2, ?3, ?4, 1, 1, ?5, 0, 0, ?6, 0, ?7)"

@@ -91,14 +91,16 @@ store_open(const struct store_opts *o)
 		db_exec(db, sql);
 	}
 	/*
-	 * Sized by measuring 100,000 tracks (scripts/bench-store): a 16 MiB
-	 * page cache (the default 2 MiB sent most page reads to the kernel)
-	 * and a checkpoint every 40 MiB instead of every 4 took a third off
-	 * the CPU time; a larger cache or mmap gained nothing and mmap's pages
-	 * count as memory in use. The checkpoint comes every 40 MiB of WAL,
-	 * whatever the page size.
+	 * Sized by measuring 100,000 tracks (scripts/bench-store): a page
+	 * cache of 12 MiB (the default 2 MiB sent most page reads to the
+	 * kernel) and a checkpoint every 40 MiB instead of every 4 took a
+	 * third off the CPU time; a larger cache or mmap gained nothing and
+	 * mmap's pages count as memory in use. 12 MiB, not 16: the same time
+	 * within the noise, and a 10,000-track library fills it too, so peak
+	 * memory is the same at any size. The checkpoint comes every 40 MiB of
+	 * WAL, whatever the page size.
 	 */
-	db_exec(db, "PRAGMA cache_size = -16384");
+	db_exec(db, "PRAGMA cache_size = -12288");
 	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d", (40 << 20) / page_size(db));
 	db_exec(db, sql);
 	rows_prepare(db);
