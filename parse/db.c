@@ -490,16 +490,6 @@ db_open(const char *path, int readonly, long long busy_ms)
 	 * memory statistics (which take a mutex on every allocation).
 	 */
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
-	/*
-	 * The journal of a savepoint (store sets one at each STATE) and of a
-	 * statement stays in memory up to 8 MiB before it spills to a file:
-	 * at SQLite's 64 KiB, store wrote nine of ten pages to temporary
-	 * files, and each page it touched after a STATE was written there
-	 * first (scripts/bench-store: 337,000 writes for 100,000 tracks,
-	 * 31,000 with this). Past 8 MiB it spills as before: memory stays
-	 * bounded.
-	 */
-	sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, DB_JOURNAL_SPILL);
 	if (readonly) {
 		if (stat(path, &st) != 0)
 			return NULL;

@@ -23,9 +23,6 @@
 /* How long a writer waits for another by default, in milliseconds. */
 #define DB_BUSY_DEFAULT_MS 60000
 
-/* Bytes of a savepoint's or a statement's journal kept in memory before a file. */
-#define DB_JOURNAL_SPILL (8 << 20)
-
 /*
  * db_open: opens path. With readonly, a missing file is not created and
  * NULL is returned (no message); otherwise the file is created, switched to
