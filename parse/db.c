@@ -29,6 +29,70 @@
 #define TRACK_ARTISTS(P, ID) ARTIST_NAMES("track_artists", "track_id", P, ID)
 #define ALBUM_ARTISTS(P, ID) ARTIST_NAMES("album_artists", "album_id", P, ID)
 
+/*
+ * The views people query (store(1) DATABASE), made by migration 1 -> 2 and
+ * made again by 2 -> 3 after their tables were rebuilt.
+ */
+#define VIEWS \
+	"CREATE VIEW saved_tracks AS" \
+	"\n  SELECT l.provider, t.id, t.title, " TRACK_ARTISTS("t.provider", "t.id") " AS artists," \
+	"\n    al.title AS album," \
+	"\n    t.duration_ms, t.isrc, l.added_at, l.first_seen" \
+	"\n  FROM library l JOIN tracks t ON t.provider = l.provider AND t.id = l.id" \
+	"\n  LEFT JOIN albums al ON al.provider = t.provider AND al.id = t.album_id" \
+	"\n  WHERE l.stream = 'tracks' AND l.removed_at IS NULL;" \
+	"CREATE VIEW saved_albums AS" \
+	"\n  SELECT l.provider, al.id, al.title, " ALBUM_ARTISTS("al.provider", "al.id") " AS artists," \
+	"\n    al.release_date," \
+	"\n    al.album_type, al.total_tracks, al.label, al.upc, l.added_at, l.first_seen" \
+	"\n  FROM library l JOIN albums al ON al.provider = l.provider AND al.id = l.id" \
+	"\n  WHERE l.stream = 'albums' AND l.removed_at IS NULL;" \
+	"CREATE VIEW followed_artists AS" \
+	"\n  SELECT l.provider, a.id, a.name, a.genres, a.popularity, a.followers," \
+	"\n    l.added_at, l.first_seen" \
+	"\n  FROM library l JOIN artists a ON a.provider = l.provider AND a.id = l.id" \
+	"\n  WHERE l.stream = 'artists' AND l.removed_at IS NULL;" \
+	"CREATE VIEW my_playlists AS" \
+	"\n  SELECT l.provider, p.id, p.name, p.owner_name, p.track_count, p.public," \
+	"\n    p.collaborative, p.description, l.added_at, l.first_seen" \
+	"\n  FROM library l JOIN playlists p ON p.provider = l.provider AND p.id = l.id" \
+	"\n  WHERE l.stream = 'playlists' AND l.removed_at IS NULL;" \
+	"CREATE VIEW playlist_entries AS" \
+	"\n  SELECT i.provider, i.playlist_id, p.name AS playlist, i.position," \
+	"\n    CASE WHEN i.track_id IS NOT NULL THEN 'track'" \
+	"\n      WHEN i.episode_id IS NOT NULL THEN 'episode' ELSE 'unavailable' END AS kind," \
+	"\n    coalesce(t.title, e.title) AS title," \
+	"\n    coalesce(" TRACK_ARTISTS("i.provider", "i.track_id") ", e.show_name) AS artists," \
+	"\n    al.title AS album, i.added_at, i.added_by, i.track_id, i.episode_id, i.reason" \
+	"\n  FROM playlist_items i" \
+	"\n  LEFT JOIN playlists p ON p.provider = i.provider AND p.id = i.playlist_id" \
+	"\n  LEFT JOIN tracks t ON t.provider = i.provider AND t.id = i.track_id" \
+	"\n  LEFT JOIN albums al ON al.provider = t.provider AND al.id = t.album_id" \
+	"\n  LEFT JOIN episodes e ON e.provider = i.provider AND e.id = i.episode_id;" \
+	"CREATE VIEW removed_items AS" \
+	"\n  SELECT l.provider, l.stream AS kind, l.id, NULL AS playlist," \
+	"\n    coalesce(t.title, al.title, a.name, p.name) AS name," \
+	"\n    CASE l.stream WHEN 'tracks' THEN " TRACK_ARTISTS("l.provider", "l.id") \
+	"\n      WHEN 'albums' THEN " ALBUM_ARTISTS("l.provider", "l.id") " END AS artists," \
+	"\n    l.removed_at" \
+	"\n  FROM library l" \
+	"\n  LEFT JOIN tracks t ON l.stream = 'tracks' AND t.provider = l.provider AND t.id = l.id" \
+	"\n  LEFT JOIN albums al ON l.stream = 'albums' AND al.provider = l.provider AND al.id = l.id" \
+	"\n  LEFT JOIN artists a ON l.stream = 'artists' AND a.provider = l.provider AND a.id = l.id" \
+	"\n  LEFT JOIN playlists p ON l.stream = 'playlists' AND p.provider = l.provider AND p.id = l.id" \
+	"\n  WHERE l.removed_at IS NOT NULL" \
+	"\n  UNION ALL" \
+	"\n  SELECT h.provider, 'playlist entry', h.item_id, p.name," \
+	"\n    coalesce(t.title, e.title)," \
+	"\n    CASE h.kind WHEN 'track' THEN " TRACK_ARTISTS("h.provider", "h.item_id") \
+	"\n      ELSE e.show_name END, h.removed_at" \
+	"\n  FROM playlist_entry_history h" \
+	"\n  LEFT JOIN playlists p ON p.provider = h.provider AND p.id = h.playlist_id" \
+	"\n  LEFT JOIN tracks t ON h.kind = 'track' AND t.provider = h.provider AND t.id = h.item_id" \
+	"\n  LEFT JOIN episodes e ON h.kind = 'episode' AND e.provider = h.provider" \
+	"\n    AND e.id = h.item_id" \
+	"\n  WHERE h.removed_at IS NOT NULL;"
+
 static const char *migration[] = {
 	/* 0 -> 1 */
 	"CREATE TABLE artists ("
@@ -147,65 +211,62 @@ static const char *migration[] = {
 	"CREATE INDEX playlist_items_episode ON playlist_items (provider, episode_id);"
 	"CREATE INDEX tracks_album ON tracks (provider, album_id);"
 	"CREATE INDEX library_stream ON library (stream, removed_at);"
-	"CREATE VIEW saved_tracks AS"
-	"\n  SELECT l.provider, t.id, t.title, " TRACK_ARTISTS("t.provider", "t.id") " AS artists,"
-	"\n    al.title AS album,"
-	"\n    t.duration_ms, t.isrc, l.added_at, l.first_seen"
-	"\n  FROM library l JOIN tracks t ON t.provider = l.provider AND t.id = l.id"
-	"\n  LEFT JOIN albums al ON al.provider = t.provider AND al.id = t.album_id"
-	"\n  WHERE l.stream = 'tracks' AND l.removed_at IS NULL;"
-	"CREATE VIEW saved_albums AS"
-	"\n  SELECT l.provider, al.id, al.title, " ALBUM_ARTISTS("al.provider", "al.id") " AS artists,"
-	"\n    al.release_date,"
-	"\n    al.album_type, al.total_tracks, al.label, al.upc, l.added_at, l.first_seen"
-	"\n  FROM library l JOIN albums al ON al.provider = l.provider AND al.id = l.id"
-	"\n  WHERE l.stream = 'albums' AND l.removed_at IS NULL;"
-	"CREATE VIEW followed_artists AS"
-	"\n  SELECT l.provider, a.id, a.name, a.genres, a.popularity, a.followers,"
-	"\n    l.added_at, l.first_seen"
-	"\n  FROM library l JOIN artists a ON a.provider = l.provider AND a.id = l.id"
-	"\n  WHERE l.stream = 'artists' AND l.removed_at IS NULL;"
-	"CREATE VIEW my_playlists AS"
-	"\n  SELECT l.provider, p.id, p.name, p.owner_name, p.track_count, p.public,"
-	"\n    p.collaborative, p.description, l.added_at, l.first_seen"
-	"\n  FROM library l JOIN playlists p ON p.provider = l.provider AND p.id = l.id"
-	"\n  WHERE l.stream = 'playlists' AND l.removed_at IS NULL;"
-	"CREATE VIEW playlist_entries AS"
-	"\n  SELECT i.provider, i.playlist_id, p.name AS playlist, i.position,"
-	"\n    CASE WHEN i.track_id IS NOT NULL THEN 'track'"
-	"\n      WHEN i.episode_id IS NOT NULL THEN 'episode' ELSE 'unavailable' END AS kind,"
-	"\n    coalesce(t.title, e.title) AS title,"
-	"\n    coalesce(" TRACK_ARTISTS("i.provider", "i.track_id") ", e.show_name) AS artists,"
-	"\n    al.title AS album, i.added_at, i.added_by, i.track_id, i.episode_id, i.reason"
-	"\n  FROM playlist_items i"
-	"\n  LEFT JOIN playlists p ON p.provider = i.provider AND p.id = i.playlist_id"
-	"\n  LEFT JOIN tracks t ON t.provider = i.provider AND t.id = i.track_id"
-	"\n  LEFT JOIN albums al ON al.provider = t.provider AND al.id = t.album_id"
-	"\n  LEFT JOIN episodes e ON e.provider = i.provider AND e.id = i.episode_id;"
-	"CREATE VIEW removed_items AS"
-	"\n  SELECT l.provider, l.stream AS kind, l.id, NULL AS playlist,"
-	"\n    coalesce(t.title, al.title, a.name, p.name) AS name,"
-	"\n    CASE l.stream WHEN 'tracks' THEN " TRACK_ARTISTS("l.provider", "l.id")
-	"\n      WHEN 'albums' THEN " ALBUM_ARTISTS("l.provider", "l.id") " END AS artists,"
-	"\n    l.removed_at"
-	"\n  FROM library l"
-	"\n  LEFT JOIN tracks t ON l.stream = 'tracks' AND t.provider = l.provider AND t.id = l.id"
-	"\n  LEFT JOIN albums al ON l.stream = 'albums' AND al.provider = l.provider AND al.id = l.id"
-	"\n  LEFT JOIN artists a ON l.stream = 'artists' AND a.provider = l.provider AND a.id = l.id"
-	"\n  LEFT JOIN playlists p ON l.stream = 'playlists' AND p.provider = l.provider AND p.id = l.id"
-	"\n  WHERE l.removed_at IS NOT NULL"
-	"\n  UNION ALL"
-	"\n  SELECT h.provider, 'playlist entry', h.item_id, p.name,"
-	"\n    coalesce(t.title, e.title),"
-	"\n    CASE h.kind WHEN 'track' THEN " TRACK_ARTISTS("h.provider", "h.item_id")
-	"\n      ELSE e.show_name END, h.removed_at"
-	"\n  FROM playlist_entry_history h"
-	"\n  LEFT JOIN playlists p ON p.provider = h.provider AND p.id = h.playlist_id"
-	"\n  LEFT JOIN tracks t ON h.kind = 'track' AND t.provider = h.provider AND t.id = h.item_id"
-	"\n  LEFT JOIN episodes e ON h.kind = 'episode' AND e.provider = h.provider"
-	"\n    AND e.id = h.item_id"
-	"\n  WHERE h.removed_at IS NOT NULL;",
+	VIEWS,
 	/* ---- end of the store helper's block ---- */
+
+	/*
+	 * 2 -> 3: the short-row tables are WITHOUT ROWID, keyed by their
+	 * primary key (issue 13: a row was a rowid table plus its key's index,
+	 * two B-trees written per row). library's key leads with stream, so
+	 * it serves the views' `stream = ...` as library_stream did. The views
+	 * are dropped while their tables are rebuilt, then made again as they
+	 * were; each table keeps its columns in their order and its rows.
+	 */
+	"DROP VIEW saved_tracks; DROP VIEW saved_albums; DROP VIEW followed_artists;"
+	"DROP VIEW my_playlists; DROP VIEW playlist_entries; DROP VIEW removed_items;"
+	"CREATE TABLE library_v3 ("
+	"\n  provider TEXT NOT NULL, stream TEXT NOT NULL, id TEXT NOT NULL,"
+	"\n  added_at TEXT, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	"\n  sync_id TEXT, removed_at TEXT, pass INTEGER,"
+	"\n  PRIMARY KEY (stream, provider, id)) WITHOUT ROWID;"
+	"INSERT INTO library_v3 SELECT provider, stream, id, added_at, first_seen, last_seen,"
+	"\n  sync_id, removed_at, pass FROM library;"
+	"DROP TABLE library;"
+	"ALTER TABLE library_v3 RENAME TO library;"
+	"CREATE INDEX library_pending ON library (provider, stream)"
+	"\n  WHERE sync_id IS NULL;"
+	"CREATE TABLE album_artists_v3 ("
+	"\n  provider TEXT NOT NULL, album_id TEXT NOT NULL,"
+	"\n  position INTEGER NOT NULL, artist_id TEXT NOT NULL,"
+	"\n  PRIMARY KEY (provider, album_id, position)) WITHOUT ROWID;"
+	"INSERT INTO album_artists_v3 SELECT provider, album_id, position, artist_id"
+	"\n  FROM album_artists;"
+	"DROP TABLE album_artists;"
+	"ALTER TABLE album_artists_v3 RENAME TO album_artists;"
+	"CREATE INDEX album_artists_artist ON album_artists (provider, artist_id);"
+	"CREATE TABLE track_artists_v3 ("
+	"\n  provider TEXT NOT NULL, track_id TEXT NOT NULL,"
+	"\n  position INTEGER NOT NULL, artist_id TEXT NOT NULL,"
+	"\n  PRIMARY KEY (provider, track_id, position)) WITHOUT ROWID;"
+	"INSERT INTO track_artists_v3 SELECT provider, track_id, position, artist_id"
+	"\n  FROM track_artists;"
+	"DROP TABLE track_artists;"
+	"ALTER TABLE track_artists_v3 RENAME TO track_artists;"
+	"CREATE INDEX track_artists_artist ON track_artists (provider, artist_id);"
+	"CREATE TABLE playlist_entry_history_v3 ("
+	"\n  provider TEXT NOT NULL, playlist_id TEXT NOT NULL,"
+	"\n  kind TEXT NOT NULL, item_id TEXT NOT NULL,"
+	"\n  added_at TEXT NOT NULL DEFAULT '',"
+	"\n  first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,"
+	"\n  sync_id TEXT, pass INTEGER, removed_at TEXT,"
+	"\n  PRIMARY KEY (provider, playlist_id, kind, item_id, added_at)) WITHOUT ROWID;"
+	"INSERT INTO playlist_entry_history_v3 SELECT provider, playlist_id, kind, item_id,"
+	"\n  added_at, first_seen, last_seen, sync_id, pass, removed_at FROM playlist_entry_history;"
+	"DROP TABLE playlist_entry_history;"
+	"ALTER TABLE playlist_entry_history_v3 RENAME TO playlist_entry_history;"
+	"CREATE INDEX playlist_entry_history_pending"
+	"\n  ON playlist_entry_history (provider, playlist_id) WHERE sync_id IS NULL;"
+	VIEWS,
 };
 
 #define NMIGRATIONS ((int)(sizeof migration / sizeof migration[0]))

@@ -18,7 +18,7 @@
 #include <yajl/yajl_tree.h>
 
 /* The schema version this build writes (PRAGMA user_version). */
-#define DB_SCHEMA_VERSION 2
+#define DB_SCHEMA_VERSION 3
 
 /* How long a writer waits for another by default, in milliseconds. */
 #define DB_BUSY_DEFAULT_MS 60000

@@ -453,8 +453,9 @@ json_member(yajl_val obj, const char *key)
 
 	if (obj == NULL || obj->type != yajl_t_object)
 		return NULL;
+	/* the first byte first: most keys differ there, and strcmp is a call */
 	for (i = 0; i < obj->u.object.len; i++)
-		if (strcmp(obj->u.object.keys[i], key) == 0)
+		if (obj->u.object.keys[i][0] == key[0] && strcmp(obj->u.object.keys[i], key) == 0)
 			return obj->u.object.values[i];
 	return NULL;
 }

@@ -181,18 +181,29 @@ bad(struct msg_reader *r, const char *why)
 int
 msg_read(struct msg_reader *r, struct msg *m)
 {
+	return msg_read_into(r, m, NULL);
+}
+
+/* Into the reader's tree (t NULL), or into t on a copy of the line. */
+int
+msg_read_into(struct msg_reader *r, struct msg *m, struct tree *t)
+{
 	const char *type;
 	char err[200];
 	yajl_val root;
 	int got;
 
-	tree_reset(r->tree);
+	tree_reset(t ? t : r->tree);
 	got = msg_read_line(r, m);
 	if (got != MSG_OK)
 		return got;
 	/* the line passes on as read (validate): its lone surrogates made \ufffd there too */
 	json_fix_surrogates(r->line.data, r->line.len);
-	root = tree_parse(r->tree, m->line, m->len, err, sizeof err);
+	if (t == NULL) {
+		root = tree_parse(r->tree, m->line, m->len, err, sizeof err);
+	} else if ((root = tree_parse_copy(t, m->line, m->len, err, sizeof err)) != NULL) {
+		m->line = tree_source(t);
+	}
 	if (root == NULL) {
 		char why[240];
 

@@ -64,6 +64,13 @@ void msg_reader_free(struct msg_reader *r);
 /* Reads and parses the next line. Blank lines are skipped (they are counted). */
 int msg_read(struct msg_reader *r, struct msg *m);
 /*
+ * The same into t (tree.h) on a copy of the line: the message (its tree,
+ * line and strings) is the caller's, valid until t is reset or read into
+ * again, whatever the reader reads next.
+ */
+struct tree;
+int msg_read_into(struct msg_reader *r, struct msg *m, struct tree *t);
+/*
  * Reads the next line without parsing it: MSG_OK with m->line, m->len and
  * m->lineno set (other fields zero), MSG_BAD for a line over the cap, MSG_EOF,
  * MSG_IOERR.

@@ -353,14 +353,35 @@ static const yajl_callbacks callbacks = {
 
 static int canonical(const char *s, size_t n);
 
+static yajl_val parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen);
+
 yajl_val
 tree_parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
+{
+	tree_reset(t);
+	return parse(t, text, len, err, errlen);
+}
+
+yajl_val
+tree_parse_copy(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
+{
+	tree_reset(t);
+	return parse(t, strndup_in(t, text, len), len, err, errlen);
+}
+
+const char *
+tree_source(const struct tree *t)
+{
+	return t->text;
+}
+
+static yajl_val
+parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
 {
 	unsigned char *msg;
 	char *nl;
 	yajl_status st;
 
-	tree_reset(t);
 	if (json_admissible(text, len, err, errlen) != 0)
 		return NULL;
 	if (t->h == NULL && (t->h = yajl_alloc(&callbacks, NULL, t)) == NULL)

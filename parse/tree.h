@@ -51,6 +51,12 @@ void tree_close(struct tree *t, const char *end);
  * err. Objects keep their text (tree_text).
  */
 yajl_val tree_parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen);
+/*
+ * The same, on a copy of text made in t: the tree and its texts then live
+ * until t is reset, whatever becomes of text. tree_source is the copy.
+ */
+yajl_val tree_parse_copy(struct tree *t, const char *text, size_t len, char *err, size_t errlen);
+const char *tree_source(const struct tree *t);
 
 /*
  * The text an object or array of a tree_parse tree arrived as, when it is the

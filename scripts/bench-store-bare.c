@@ -74,8 +74,8 @@ main(int argc, char *argv[])
 	n = opt_ll("N", argv[2], 1, 1LL << 40);
 	db = db_open(argv[1], 0, DB_BUSY_DEFAULT_MS);
 	/* as store_open tunes its connection */
-	db_exec(db, "PRAGMA cache_size = -16384");
-	db_exec(db, "PRAGMA wal_autocheckpoint = 10000");
+	db_exec(db, "PRAGMA cache_size = -12288");
+	db_exec(db, "PRAGMA wal_autocheckpoint = 2560");	/* 40 MiB of 16 KiB pages */
 	track = db_prepare(db, "INSERT INTO tracks (provider, id, title, duration_ms, album_id,"
 	    " track_number, disc_number, isrc, explicit, is_local, uri, stub, data)"
 	    " VALUES ('spotify', ?1, ?2, ?3, ?4, 1, 1, ?5, 0, 0, ?6, 0, ?7)"
@@ -94,7 +94,7 @@ main(int argc, char *argv[])
 	    " first_seen, last_seen) VALUES ('spotify', 'tracks', ?1, ?2, ?3, ?3)"
 	    " ON CONFLICT (provider, stream, id) DO UPDATE SET added_at = excluded.added_at,"
 	    " last_seen = excluded.last_seen, sync_id = NULL, removed_at = NULL");
-	adopt = db_prepare(db, "UPDATE library SET sync_id = ?1, pass = 1"
+	adopt = db_prepare(db, "UPDATE library INDEXED BY library_pending SET sync_id = ?1, pass = 1"
 	    " WHERE provider = 'spotify' AND stream = 'tracks' AND sync_id IS NULL");
 	cp = db_prepare(db, "INSERT INTO checkpoints (provider, stream, state, updated_at)"
 	    " VALUES ('spotify', 'tracks', ?1, ?2) ON CONFLICT (provider, stream)"

@@ -18,6 +18,7 @@
 #include "db.h"
 #include "json.h"
 #include "prov.h"
+#include "tree.h"
 #include "util.h"
 
 #include "store.h"
@@ -41,6 +42,23 @@ static sqlite3_stmt *savepoint, *release, *item_delete;
 static sqlite3_stmt *guard_count, *entries_adopt, *entries_remove, *rejects_adopt;
 static sqlite3_stmt *items_count, *cut_begin, *cut_undo, *cut_end;
 static long long messages;	/* messages read (store says so when none came) */
+
+/*
+ * Records wait in memory for the STATE after them and are written with it,
+ * so what follows the last STATE is simply not written yet: no savepoint
+ * per STATE. (A savepoint copies each page first written after it into its
+ * journal: with 16 KiB pages that was 100 KiB copied per track.) At most
+ * DEFER_MAX records or DEFER_BYTES of their lines wait; past that they are
+ * written behind a savepoint (after_state), which an interruption rolls
+ * back to, as before.
+ */
+#define DEFER_MAX 128
+#define DEFER_BYTES ((size_t)4 << 20)
+static struct deferred {
+	struct msg m;
+	struct tree *t;
+} deferred[DEFER_MAX + 1];
+static size_t ndeferred, deferred_bytes;
 
 /*
  * Positions at or past the playlist's total (or SEEN_FIRST before a bookmark
@@ -74,14 +92,16 @@ store_open(const struct store_opts *o)
 		db_exec(db, sql);
 	}
 	/*
-	 * Sized by measuring 100,000 tracks (scripts/bench-store): a 16 MiB
-	 * page cache (the default 2 MiB sent most page reads to the kernel)
-	 * and a checkpoint every 40 MiB instead of every 4 took a third off
-	 * the CPU time; a larger cache or mmap gained nothing and mmap's pages
-	 * count as memory in use. The checkpoint comes every 40 MiB of WAL,
-	 * whatever the page size.
+	 * Sized by measuring 100,000 tracks (scripts/bench-store): a page
+	 * cache of 12 MiB (the default 2 MiB sent most page reads to the
+	 * kernel) and a checkpoint every 40 MiB instead of every 4 took a
+	 * third off the CPU time; a larger cache or mmap gained nothing and
+	 * mmap's pages count as memory in use. 12 MiB, not 16: the same time
+	 * within the noise, and a 10,000-track library fills it too, so peak
+	 * memory is the same at any size. The checkpoint comes every 40 MiB of
+	 * WAL, whatever the page size.
 	 */
-	db_exec(db, "PRAGMA cache_size = -16384");
+	db_exec(db, "PRAGMA cache_size = -12288");
 	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d", (40 << 20) / page_size(db));
 	db_exec(db, sql);
 	rows_prepare(db);
@@ -93,9 +113,13 @@ store_open(const struct store_opts *o)
 	    " fetched = ?6, stored = ?7, rejected = ?8, total = ?9, new = ?10,"
 	    " updated = ?11, unchanged = ?12, removed = ?13, error = ?14, held = ?15,"
 	    " unserved = ?16 WHERE run_id = ?1");
-	/* Members seen since the last STATE: seen by its sync, in this pass. */
+	/*
+	 * Members seen since the last STATE: seen by its sync, in this pass.
+	 * Through the partial index of pending rows: the planner would take
+	 * the primary key (stream, provider, id) and read the whole stream.
+	 */
 	adopt_pending = db_prepare(db,
-	    "UPDATE library SET sync_id = ?3, pass = ?4"
+	    "UPDATE library INDEXED BY library_pending SET sync_id = ?3, pass = ?4"
 	    " WHERE provider = ?1 AND stream = ?2 AND sync_id IS NULL");
 	/* Only the final pass of the sync counts as seen (a migrated row's pass is 1). */
 	soft_delete = db_prepare(db,
@@ -105,7 +129,8 @@ store_open(const struct store_opts *o)
 	    "SELECT count(*), coalesce(sum(NOT (sync_id IS ?3 AND coalesce(pass, 1) = ?4)), 0)"
 	    " FROM library WHERE provider = ?1 AND stream = ?2 AND removed_at IS NULL");
 	entries_adopt = db_prepare(db,
-	    "UPDATE playlist_entry_history SET sync_id = ?3, pass = ?4"
+	    "UPDATE playlist_entry_history INDEXED BY playlist_entry_history_pending"
+	    " SET sync_id = ?3, pass = ?4"
 	    " WHERE provider = ?1 AND playlist_id = ?2 AND sync_id IS NULL");
 	entries_remove = db_prepare(db,
 	    "UPDATE playlist_entry_history SET removed_at = ?5"
@@ -789,6 +814,33 @@ wait_throttled(volatile sig_atomic_t *stop)
 		progress_tick(streams, nstreams, 1);
 }
 
+static void record(const struct msg *m);
+
+/* Writes the records waiting; their trees are reset (memory back to a chunk each). */
+static void
+replay(void)
+{
+	size_t i;
+
+	for (i = 0; i < ndeferred; i++) {
+		record(&deferred[i].m);
+		tree_reset(deferred[i].t);
+	}
+	ndeferred = deferred_bytes = 0;
+}
+
+/* Too many records wait for their STATE: written now, behind a savepoint. */
+static void
+overflow(void)
+{
+	txn_begin();
+	if (!have_savepoint) {
+		step_or_fail(savepoint, "cannot mark the STATE");
+		have_savepoint = 1;
+	}
+	replay();
+}
+
 static void
 state(const struct msg *m)
 {
@@ -796,6 +848,7 @@ state(const struct msg *m)
 	size_t i;
 
 	txn_begin();
+	replay();
 	if (bms && bms->type == yajl_t_object)
 		for (i = 0; i < bms->u.object.len; i++)
 			if (bms->u.object.values[i]->type == yajl_t_object)
@@ -807,8 +860,7 @@ state(const struct msg *m)
 	}
 	if (have_savepoint)
 		step_or_fail(release, "cannot mark the STATE");
-	step_or_fail(savepoint, "cannot mark the STATE");
-	have_savepoint = 1;
+	have_savepoint = 0;
 }
 
 /*
@@ -911,19 +963,23 @@ finish(int interrupted)
 	int status = 0;
 	size_t i;
 
-	if (interrupted && in_txn) {
-		/* Keep everything up to the last STATE, nothing after it. */
-		rows_forget();
+	if (interrupted) {
+		/*
+		 * Keep everything up to the last STATE, nothing after it: the
+		 * records waiting are dropped, those written past the last STATE
+		 * rolled back.
+		 */
+		ndeferred = deferred_bytes = 0;
 		if (have_savepoint) {
+			rows_forget();
 			exec_or_fail("ROLLBACK TO after_state");
-			for (i = 0; i < nstreams; i++)
-				streams[i]->cur = streams[i]->at_state;
-		} else {
-			db_rollback(db);
-			in_txn = 0;
-			for (i = 0; i < nstreams; i++)
-				streams[i]->cur = streams[i]->committed;
+			have_savepoint = 0;
 		}
+		for (i = 0; i < nstreams; i++)
+			streams[i]->cur = streams[i]->at_state;
+	} else {
+		/* The end of input: what came after the last STATE is kept. */
+		replay();
 	}
 	iso8601_now(now);
 	txn_begin();
@@ -977,14 +1033,18 @@ finish(int interrupted)
 int
 store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 {
-	struct msg m;
+	struct msg *mp;
 	long long ticks = 0;
 	int got, status;
 	size_t i;
 
 	iso8601_now(now);
 	for (;;) {
-		got = msg_read(r, &m);
+		/* Each message in the next free slot: a record may wait there. */
+		if (deferred[ndeferred].t == NULL)
+			deferred[ndeferred].t = tree_new();
+		mp = &deferred[ndeferred].m;
+		got = msg_read_into(r, mp, deferred[ndeferred].t);
 		if (*stop)
 			break;
 		if (got == MSG_EOF)
@@ -998,21 +1058,24 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 		if (got == MSG_BAD) {
 			bad_lines++;
 			progress_clear();
-			warn("line %zu: %s", m.lineno, msg_reader_error(r));
+			warn("line %zu: %s", mp->lineno, msg_reader_error(r));
 			continue;
 		}
 		messages++;
-		if (m.type == MSG_RECORD)
-			record(&m);
-		else if (m.type == MSG_STATE)
-			state(&m);
-		else if (m.type == MSG_SCHEMA && strcmp(m.stream, "rejects") != 0)
-			schema_seen(m.stream);
-		if ((++ticks & 255) == 0 || m.type == MSG_STATE) {
+		if (mp->type == MSG_RECORD) {
+			deferred_bytes += mp->len;
+			if (++ndeferred == DEFER_MAX || deferred_bytes >= DEFER_BYTES)
+				overflow();
+		} else if (mp->type == MSG_STATE) {
+			state(mp);
+		} else if (mp->type == MSG_SCHEMA && strcmp(mp->stream, "rejects") != 0) {
+			schema_seen(mp->stream);
+		}
+		if ((++ticks & 255) == 0 || mp->type == MSG_STATE) {
 			iso8601_now(now);
 			progress_tick(streams, nstreams, 0);
 		}
-		if (m.type == MSG_STATE && !in_txn)
+		if (mp->type == MSG_STATE && !in_txn)
 			wait_throttled(stop);
 	}
 	status = finish(*stop != 0);
@@ -1034,6 +1097,8 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 	sqlite3_finalize(savepoint);
 	sqlite3_finalize(release);
 	db_close(db);
+	for (i = 0; i <= DEFER_MAX; i++)
+		tree_free(deferred[i].t);
 	for (i = 0; i < nstreams; i++) {
 		free(streams[i]->key);
 		free(streams[i]->base);

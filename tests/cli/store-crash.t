@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 33
+plan 37
 
 now_ms() { local t=${EPOCHREALTIME/./}; echo $((t / 1000)); }
 
@@ -73,28 +73,44 @@ checkpoint -q skip "$db" <"$tmp/in" >"$tmp/rest"
 is "$(wc -l <"$tmp/rest")" 4 "after completion skip passes only the SCHEMA lines"
 
 # ---- SIGTERM: up to the last STATE, exit 75 ----
+# term DB INPUT: store reads INPUT from a FIFO kept open, then gets SIGTERM
+# once it has read all of it: every byte is in the fifo, and store waits in
+# read(2) on its standard input (fd 0) for more (not after a fixed time: a
+# loaded machine may not have read the last STATE yet). Its status in $st.
+mkfifo "$tmp/fifo"
+term() {
+	local pid
+	store --commit-interval 10 --batch 100000 "$1" <"$tmp/fifo" 2>"$tmp/term.err" &
+	pid=$!
+	exec 3>"$tmp/fifo"
+	cat "$2" >&3
+	for _ in $(seq 400); do
+		read -r nr fd _ <"/proc/$pid/syscall" 2>/dev/null && [ "$nr $fd" = "0 0x0" ] && break
+		sleep 0.05
+	done
+	kill -TERM $pid
+	wait $pid
+	st=$?
+	exec 3>&-
+}
 db2="$tmp/term.db"
 head -n 1022 "$tmp/in" >"$tmp/head"	# SCHEMA, 20 pages of 50 and one record more
-mkfifo "$tmp/fifo"
-store --commit-interval 10 --batch 100000 "$db2" <"$tmp/fifo" 2>"$tmp/term.err" &
-pid=$!
-exec 3>"$tmp/fifo"
-cat "$tmp/head" >&3
-# the signal once store has read all of it: every byte is in the fifo, and
-# store waits in read(2) on its standard input (fd 0) for more (not after a
-# fixed time: a loaded machine may not have read the last STATE yet)
-for _ in $(seq 400); do
-	read -r nr fd _ <"/proc/$pid/syscall" 2>/dev/null && [ "$nr $fd" = "0 0x0" ] && break
-	sleep 0.05
-done
-kill -TERM $pid
-wait $pid
-is "$?" 75 "SIGTERM while the input is quiet: exit 75"
-exec 3>&-
+term "$db2" "$tmp/head"
+is "$st" 75 "SIGTERM while the input is quiet: exit 75"
 ok "grep -q 'tracks: partial: 1,000 of ~1,500 stored; run the same command to resume' '$tmp/term.err'" "says partial"
 is "$(q "$db2" "SELECT count(*) FROM tracks WHERE stub = 0")" 1000 "rows up to the last STATE, not the record after it"
 is "$(checkpoint get "$db2" tracks | jq .fetched)" 1000 "the checkpoint matches the rows"
 is "$(q "$db2" "SELECT status, error FROM sync_runs")" "partial|interrupted" "sync_runs: partial"
+
+# ---- SIGTERM after more records than wait in memory for their STATE ----
+# (store writes them behind a savepoint: those are rolled back)
+db2="$tmp/term2.db"
+gen tracks 1500 300 t2 full 1 | head -n 1104 >"$tmp/head"	# SCHEMA, 3 pages of 300, 200 records
+term "$db2" "$tmp/head"
+is "$st" 75 "SIGTERM with 200 records after the last STATE: exit 75"
+is "$(q "$db2" "SELECT count(*) FROM tracks WHERE stub = 0")" 900 "rows up to the last STATE, none of the 200 after it"
+is "$(q "$db2" "SELECT count(*) FROM library WHERE sync_id IS NULL")" 0 "no member waits for a STATE"
+is "$(checkpoint get "$db2" tracks | jq .fetched)" 900 "the checkpoint matches the rows"
 
 # ---- a full disk ----
 db3="$tmp/full.db"

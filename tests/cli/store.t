@@ -21,7 +21,7 @@ ok "grep -q 'artists: 100 of 100 stored, 100 new, 0 removed; complete in' '$err'
 is "$(q "$db" "SELECT status, fetched, stored, total, sync_id, mode FROM sync_runs")" "complete|100|100|100|s1|full" "sync_runs row"
 is "$(checkpoint get "$db" artists | jq -c '[.sync_id, .fetched, .complete]')" '["s1",100,true]' "checkpoint committed with the rows"
 is "$(q "$db" 'PRAGMA journal_mode')" wal "WAL mode"
-is "$(q "$db" 'PRAGMA user_version')" 2 "schema version 2"
+is "$(q "$db" 'PRAGMA user_version')" 3 "schema version 3"
 
 # ---- idempotence over several streams in one pipe ----
 {
