@@ -6,7 +6,6 @@
  * keep everything up to the last STATE and drop the records after it.
  */
 #include <errno.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,10 +36,7 @@ static long long txn_started_ms, txn_records;
 static size_t bad_lines;
 static int read_failed;
 
-static sqlite3_stmt *run_insert, *run_update, *adopt_pending, *soft_delete, *items_truncate;
-static sqlite3_stmt *savepoint, *release, *item_delete;
-static sqlite3_stmt *guard_count, *entries_adopt, *entries_remove, *rejects_adopt;
-static sqlite3_stmt *items_count, *cut_begin, *cut_undo, *cut_end;
+static sqlite3_stmt *run_insert, *run_update, *savepoint, *release, *rejects_adopt;
 static long long messages;	/* messages read (store says so when none came) */
 
 /*
@@ -59,14 +55,6 @@ static struct deferred {
 	struct tree *t;
 } deferred[DEFER_MAX + 1];
 static size_t ndeferred, deferred_bytes;
-
-/*
- * Positions at or past the playlist's total (or SEEN_FIRST before a bookmark
- * gave one), or past SEEN_MAX, are not tracked: a bogus position must not cost
- * memory. Then no position counts as unseen (nothing is deleted for it).
- */
-#define SEEN_MAX ((size_t)1 << 24)
-#define SEEN_FIRST ((size_t)1 << 14)
 
 static int
 page_size(sqlite3 *handle)
@@ -105,6 +93,7 @@ store_open(const struct store_opts *o)
 	snprintf(sql, sizeof sql, "PRAGMA wal_autocheckpoint = %d", (40 << 20) / page_size(db));
 	db_exec(db, sql);
 	rows_prepare(db);
+	gone_prepare(db, o->allow_delete);
 	run_insert = db_prepare(db,
 	    "INSERT INTO sync_runs (stream, provider, sync_id, mode, started, status, pid)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?6)");
@@ -113,42 +102,9 @@ store_open(const struct store_opts *o)
 	    " fetched = ?6, stored = ?7, rejected = ?8, total = ?9, new = ?10,"
 	    " updated = ?11, unchanged = ?12, removed = ?13, error = ?14, held = ?15,"
 	    " unserved = ?16 WHERE run_id = ?1");
-	/*
-	 * Members seen since the last STATE: seen by its sync, in this pass.
-	 * Through the partial index of pending rows: the planner would take
-	 * the primary key (stream, provider, id) and read the whole stream.
-	 */
-	adopt_pending = db_prepare(db,
-	    "UPDATE library INDEXED BY library_pending SET sync_id = ?3, pass = ?4"
-	    " WHERE provider = ?1 AND stream = ?2 AND sync_id IS NULL");
-	/* Only the final pass of the sync counts as seen (a migrated row's pass is 1). */
-	soft_delete = db_prepare(db,
-	    "UPDATE library SET removed_at = ?4 WHERE provider = ?1 AND stream = ?2"
-	    " AND removed_at IS NULL AND NOT (sync_id IS ?3 AND coalesce(pass, 1) = ?5)");
-	guard_count = db_prepare(db,
-	    "SELECT count(*), coalesce(sum(NOT (sync_id IS ?3 AND coalesce(pass, 1) = ?4)), 0)"
-	    " FROM library WHERE provider = ?1 AND stream = ?2 AND removed_at IS NULL");
-	entries_adopt = db_prepare(db,
-	    "UPDATE playlist_entry_history INDEXED BY playlist_entry_history_pending"
-	    " SET sync_id = ?3, pass = ?4"
-	    " WHERE provider = ?1 AND playlist_id = ?2 AND sync_id IS NULL");
-	entries_remove = db_prepare(db,
-	    "UPDATE playlist_entry_history SET removed_at = ?5"
-	    " WHERE provider = ?1 AND playlist_id = ?2 AND removed_at IS NULL"
-	    " AND NOT (sync_id IS ?3 AND coalesce(pass, 1) = ?4)");
 	rejects_adopt = db_prepare(db,
 	    "UPDATE rejects SET sync_id = ?3 WHERE (stream IS ?2 OR stream IS NULL)"
 	    " AND (provider IS ?1 OR provider IS NULL) AND sync_id IS NULL");
-	items_truncate = db_prepare(db,
-	    "DELETE FROM playlist_items"
-	    " WHERE provider = ?1 AND playlist_id = ?2 AND position >= ?3");
-	item_delete = db_prepare(db, "DELETE FROM playlist_items"
-	    " WHERE provider = ?1 AND playlist_id = ?2 AND position = ?3");
-	items_count = db_prepare(db, "SELECT count(*) FROM playlist_items"
-	    " WHERE provider = ?1 AND playlist_id = ?2");
-	cut_begin = db_prepare(db, "SAVEPOINT entries_cut");
-	cut_undo = db_prepare(db, "ROLLBACK TO entries_cut");
-	cut_end = db_prepare(db, "RELEASE entries_cut");
 	savepoint = db_prepare(db, "SAVEPOINT after_state");
 	release = db_prepare(db, "RELEASE after_state");
 	progress_init(o->progress_ms);
@@ -248,8 +204,8 @@ stream_provider(struct stream *s)
 static void run_bind_counts(const struct counts *c);
 
 /* Ends the process after a database error: nothing after the last commit stays. */
-static void __attribute__((noreturn))
-fail(int rc, const char *what)
+void
+store_fail(int rc, const char *what)
 {
 	char msg[512];
 	size_t i;
@@ -323,7 +279,7 @@ txn_begin(void)
 		return;
 	rc = db_begin(db, opts->busy_ms);
 	if (rc != SQLITE_OK)
-		fail(rc, "cannot begin a transaction");
+		store_fail(rc, "cannot begin a transaction");
 	in_txn = 1;
 	have_savepoint = 0;
 	txn_started_ms = mono_ms();
@@ -340,7 +296,7 @@ txn_commit(void)
 		return;
 	rc = db_commit(db, opts->busy_ms);
 	if (rc != SQLITE_OK)
-		fail(rc, "cannot commit");
+		store_fail(rc, "cannot commit");
 	in_txn = have_savepoint = 0;
 	for (i = 0; i < nstreams; i++) {
 		streams[i]->committed = streams[i]->cur;
@@ -355,80 +311,18 @@ exec_or_fail(const char *sql)
 	int rc = db_exec(db, sql);
 
 	if (rc != SQLITE_OK)
-		fail(rc, sql);
+		store_fail(rc, sql);
 }
 
-static void
-step_or_fail(sqlite3_stmt *st, const char *what)
+void
+store_step(sqlite3_stmt *st, const char *what)
 {
 	int rc = sqlite3_step(st);
 
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		fail(rc, what);
-}
-
-static void
-seen_mark(struct stream *s, yajl_val position)
-{
-	long long pos;
-	size_t byte, n;
-
-	size_t bound = s->cur.total >= 0 ? (size_t)s->cur.total : SEEN_FIRST;
-
-	if (bound > SEEN_MAX)
-		bound = SEEN_MAX;
-	if (json_int(position, &pos) != 0 || pos < 0)
-		return;
-	if (pos >= s->pos_end)
-		s->pos_end = pos < LLONG_MAX ? pos + 1 : pos;
-	if ((unsigned long long)pos >= bound) {
-		s->seen_lost = 1;
-		return;
-	}
-	byte = (size_t)pos / 8;
-	if (byte >= s->seen_len) {
-		n = s->seen_len ? s->seen_len : 64;
-		while (n <= byte)
-			n *= 2;
-		s->seen = xrealloc(s->seen, n);
-		memset(s->seen + s->seen_len, 0, n - s->seen_len);
-		s->seen_len = n;
-	}
-	s->seen[byte] |= (unsigned char)(1u << (pos % 8));
-}
-
-static int
-seen_has(const struct stream *s, long long pos)
-{
-	size_t byte = (size_t)pos / 8;
-
-	return byte < s->seen_len && (s->seen[byte] & (1u << (pos % 8)));
-}
-
-/*
- * A playlist walk completed in full by this run: its positions below total
- * that no record filled (validate rejected the item: the track is gone) hold
- * stale rows. Returns how many were deleted.
- */
-static long long
-items_unseen_delete(struct stream *s, const char *provider, const char *playlist_id)
-{
-	long long pos, removed = 0;
-
-	if (s->seen_lost || (unsigned long long)s->cur.total > SEEN_MAX)
-		return 0;
-	for (pos = 0; pos < s->cur.total && (size_t)pos < SEEN_MAX; pos++) {
-		if (seen_has(s, pos))
-			continue;
-		sqlite3_bind_text(item_delete, 1, provider, -1, SQLITE_STATIC);
-		sqlite3_bind_text(item_delete, 2, playlist_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(item_delete, 3, pos);
-		step_or_fail(item_delete, "cannot update playlist items");
-		removed += sqlite3_changes(db);
-	}
-	return removed;
+		store_fail(rc, what);
 }
 
 static void
@@ -443,7 +337,7 @@ record(const struct msg *m)
 		/* What validate set aside: kept, never a record of its stream. */
 		txn_begin();
 		if (rows_reject(m->record, now, &rc) != 0)
-			fail(rc, "cannot store a reject");
+			store_fail(rc, "cannot store a reject");
 		return;
 	}
 	provider = json_str(json_member(m->record, "provider"));
@@ -466,7 +360,7 @@ record(const struct msg *m)
 		/* A record the schema refuses is that record's error; the rest is not. */
 		if (why == NULL && primary != SQLITE_CONSTRAINT && primary != SQLITE_MISMATCH &&
 		    primary != SQLITE_TOOBIG && primary != SQLITE_RANGE)
-			fail(rc, "cannot store a record");
+			store_fail(rc, "cannot store a record");
 		s->cur.invalid++;
 		progress_clear();
 		warn("line %zu: %s %s: %s; not stored", m->lineno, m->stream, id,
@@ -516,7 +410,7 @@ run_write(struct stream *s, const char *status, const char *error)
 		sqlite3_bind_text(run_insert, 4, s->mode, -1, SQLITE_STATIC);
 		sqlite3_bind_text(run_insert, 5, now, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(run_insert, 6, (long long)getpid());
-		step_or_fail(run_insert, "cannot record the run");
+		store_step(run_insert, "cannot record the run");
 		s->run_id = sqlite3_last_insert_rowid(db);
 		s->run_committed = 0;
 	}
@@ -529,7 +423,7 @@ run_write(struct stream *s, const char *status, const char *error)
 	run_bind_counts(&s->cur);
 	if (error)
 		sqlite3_bind_text(run_update, 14, error, -1, SQLITE_STATIC);
-	step_or_fail(run_update, "cannot record the run");
+	store_step(run_update, "cannot record the run");
 }
 
 /* The text of a bookmark's "error", control characters (C0, DEL, C1) blanked: one line for people. */
@@ -562,88 +456,6 @@ bind_key(sqlite3_stmt *st, const char *provider, const char *key)
 	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 }
 
-/*
- * The deletion guard (store(1) --allow-delete): a complete sync that would
- * mark all of a non-empty stream removed, or more than both 50 members and
- * 10% of its active ones, marks nothing and holds them. A wrong base URL or
- * a stray empty answer must never empty a library (rsync's --max-delete).
- * The same rule holds for a playlist's entries.
- */
-static int
-held(struct stream *s, long long gone, long long active)
-{
-	if (opts->allow_delete || gone <= 0)
-		return 0;
-	if (gone < active && (gone <= 50 || gone <= active / 10))
-		return 0;
-	s->cur.held = gone;
-	s->cur.active = active;
-	return 1;
-}
-
-static int
-guard_holds(struct stream *s, const char *provider, const char *sync_id, long long pass)
-{
-	long long active = 0, gone = 0;
-	int rc;
-
-	bind_key(guard_count, provider, s->key);
-	sqlite3_bind_text(guard_count, 3, sync_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(guard_count, 4, pass);
-	rc = sqlite3_step(guard_count);
-	if (rc == SQLITE_ROW) {
-		active = sqlite3_column_int64(guard_count, 0);
-		gone = sqlite3_column_int64(guard_count, 1);
-	}
-	sqlite3_reset(guard_count);
-	sqlite3_clear_bindings(guard_count);
-	if (rc != SQLITE_ROW)
-		fail(rc, "cannot read the library");
-	s->cur.held = 0;
-	return held(s, gone, active);
-}
-
-/*
- * A complete playlist ends at its total (never below what this walk stored:
- * a total that lags its items), and the positions a whole walk did not see
- * are gone. The rows go under the deletion guard: a playlist answered empty
- * or cut by more than the guard allows keeps them (a savepoint undoes the
- * cut). Returns how many rows went.
- */
-static long long
-entries_cut(struct stream *s, const char *provider, const char *playlist_id)
-{
-	long long active = 0, gone;
-	int rc;
-
-	s->cur.held = 0;
-	sqlite3_bind_text(items_count, 1, provider, -1, SQLITE_STATIC);
-	sqlite3_bind_text(items_count, 2, playlist_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(items_count);
-	if (rc == SQLITE_ROW)
-		active = sqlite3_column_int64(items_count, 0);
-	sqlite3_reset(items_count);
-	sqlite3_clear_bindings(items_count);
-	if (rc != SQLITE_ROW)
-		fail(rc, "cannot read playlist items");
-	step_or_fail(cut_begin, "cannot update playlist items");
-	sqlite3_bind_text(items_truncate, 1, provider, -1, SQLITE_STATIC);
-	sqlite3_bind_text(items_truncate, 2, playlist_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(items_truncate, 3,
-	    s->cur.total > s->pos_end ? s->cur.total : s->pos_end);
-	step_or_fail(items_truncate, "cannot update playlist items");
-	gone = sqlite3_changes(db);
-	/* positions of items skipped upstream were not seen, yet are there */
-	if (s->walk_whole && s->cur.skipped <= 0)
-		gone += items_unseen_delete(s, provider, playlist_id);
-	if (held(s, gone, active)) {
-		step_or_fail(cut_undo, "cannot update playlist items");
-		gone = 0;
-	}
-	step_or_fail(cut_end, "cannot update playlist items");
-	return gone;
-}
-
 /* One bookmark of a STATE: the checkpoint, the run, and what completion allows. */
 static void
 bookmark(const char *key, yajl_val bm)
@@ -652,10 +464,10 @@ bookmark(const char *key, yajl_val bm)
 	struct stream *s = stream_get(key, json_str(json_member(bm, "provider")));
 	const char *sync_id = json_str(json_member(bm, "sync_id"));
 	const char *throttled = json_str(json_member(bm, "throttled_until"));
-	const char *provider, *playlist = strchr(key, ':');
+	const char *provider;
 	struct buf text;
 	struct jw w;
-	long long removed = 0, pass, pending_pass;
+	long long pass, pending_pass;
 	int rc, may_delete;
 
 	provider = stream_provider(s);
@@ -719,7 +531,7 @@ bookmark(const char *key, yajl_val bm)
 	if (s->bookmark == NULL || strcmp(s->bookmark, text.data) != 0) {
 		rc = db_checkpoint_put(db, provider, key, text.data, now);
 		if (rc != SQLITE_OK)
-			fail(rc, "cannot write the checkpoint");
+			store_fail(rc, "cannot write the checkpoint");
 		free(s->bookmark);
 		s->bookmark = text.data;
 	} else {
@@ -730,56 +542,17 @@ bookmark(const char *key, yajl_val bm)
 		/* What validate set aside since the last STATE belongs to this sync. */
 		bind_key(rejects_adopt, provider, s->base);
 		sqlite3_bind_text(rejects_adopt, 3, sync_id, -1, SQLITE_STATIC);
-		step_or_fail(rejects_adopt, "cannot update the rejects");
+		store_step(rejects_adopt, "cannot update the rejects");
+		gone_adopt(s, provider, sync_id, pending_pass);
 	}
 	/*
 	 * Only a complete full sync that read every item (nothing skipped
 	 * upstream) may take what it did not see for gone.
 	 */
 	may_delete = s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
-	    s->cur.skipped <= 0 && !unreadable(bm, "skipped") && s->mode && strcmp(s->mode, "full") == 0 && sync_id;
-	if (rows_is_membership(s->base) && playlist == NULL && sync_id) {
-		/* Members seen since the last STATE belong to this sync. */
-		bind_key(adopt_pending, provider, key);
-		sqlite3_bind_text(adopt_pending, 3, sync_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(adopt_pending, 4, pending_pass);
-		step_or_fail(adopt_pending, "cannot update the library");
-		if (may_delete && !guard_holds(s, provider, sync_id, pass)) {
-			bind_key(soft_delete, provider, key);
-			sqlite3_bind_text(soft_delete, 3, sync_id, -1, SQLITE_STATIC);
-			sqlite3_bind_text(soft_delete, 4, now, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(soft_delete, 5, pass);
-			step_or_fail(soft_delete, "cannot update the library");
-			removed = sqlite3_changes(db);
-		}
-	}
-	if (strcmp(s->base, "playlist_items") == 0 && playlist && sync_id) {
-		/* The playlist's entries seen since the last STATE. */
-		bind_key(entries_adopt, provider, playlist + 1);
-		sqlite3_bind_text(entries_adopt, 3, sync_id, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(entries_adopt, 4, pending_pass);
-		step_or_fail(entries_adopt, "cannot update the playlist's history");
-	}
-	/* A playlist whose items are complete ends at total: drop rows past it. */
-	if (s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
-	    strcmp(s->base, "playlist_items") == 0 && playlist && s->cur.total >= 0) {
-		removed = entries_cut(s, provider, playlist + 1);
-		if (may_delete && s->cur.held <= 0) {
-			/* and the entries gone from it */
-			bind_key(entries_remove, provider, playlist + 1);
-			sqlite3_bind_text(entries_remove, 3, sync_id, -1, SQLITE_STATIC);
-			sqlite3_bind_int64(entries_remove, 4, pass);
-			sqlite3_bind_text(entries_remove, 5, now, -1, SQLITE_STATIC);
-			step_or_fail(entries_remove, "cannot update the playlist's history");
-		}
-		/* the playlist is done: its positions are not needed any more */
-		free(s->seen);
-		s->seen = NULL;
-		s->seen_len = 0;
-		s->seen_lost = 0;
-		s->pos_end = 0;
-	}
-	s->cur.removed += removed;
+	    s->cur.skipped <= 0 && !unreadable(bm, "skipped") && s->mode &&
+	    strcmp(s->mode, "full") == 0 && sync_id;
+	s->cur.removed += gone_remove(s, provider, sync_id, pass, may_delete, now);
 	run_write(s, s->cur.complete ? "complete" : "running", run_error(s, 0));
 	s->at_state = s->cur;
 }
@@ -835,7 +608,7 @@ overflow(void)
 {
 	txn_begin();
 	if (!have_savepoint) {
-		step_or_fail(savepoint, "cannot mark the STATE");
+		store_step(savepoint, "cannot mark the STATE");
 		have_savepoint = 1;
 	}
 	replay();
@@ -859,7 +632,7 @@ state(const struct msg *m)
 		return;
 	}
 	if (have_savepoint)
-		step_or_fail(release, "cannot mark the STATE");
+		store_step(release, "cannot mark the STATE");
 	have_savepoint = 0;
 }
 
@@ -929,34 +702,6 @@ schemas_unmet(void)
 }
 
 /* The end: every stream's run is closed as complete or partial. */
-/*
- * Records after a stream's last STATE (its walk cut off mid-page) were seen
- * by that STATE's sync, in its pass: they are adopted at the end of input, so
- * that a later sync never counts them as seen by itself (which would keep
- * what it never saw from being marked removed).
- */
-static void
-adopt_leftovers(struct stream *s)
-{
-	const char *playlist = strchr(s->key, ':');
-	sqlite3_stmt *st;
-
-	if (s->sync_id == NULL || s->pass < 1)
-		return;
-	if (rows_is_membership(s->base) && playlist == NULL) {
-		st = adopt_pending;
-		bind_key(st, stream_provider(s), s->key);
-	} else if (strcmp(s->base, "playlist_items") == 0 && playlist) {
-		st = entries_adopt;
-		bind_key(st, stream_provider(s), playlist + 1);
-	} else {
-		return;
-	}
-	sqlite3_bind_text(st, 3, s->sync_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 4, s->pass);
-	step_or_fail(st, "cannot update the library");
-}
-
 static int
 finish(int interrupted)
 {
@@ -983,9 +728,16 @@ finish(int interrupted)
 	}
 	iso8601_now(now);
 	txn_begin();
-	if (!interrupted)
-		for (i = 0; i < nstreams; i++)
-			adopt_leftovers(streams[i]);
+	/*
+	 * Records after a stream's last STATE (its walk cut off mid-page) were
+	 * seen by that STATE's sync, in its pass: adopted now, so that a later
+	 * sync never counts them as seen by itself (which would keep what it
+	 * never saw from being marked removed).
+	 */
+	for (i = 0; i < nstreams && !interrupted; i++)
+		if (streams[i]->sync_id && streams[i]->pass >= 1)
+			gone_adopt(streams[i], stream_provider(streams[i]), streams[i]->sync_id,
+			    streams[i]->pass);
 	for (i = 0; i < nstreams; i++) {
 		struct stream *s = streams[i];
 
@@ -1080,19 +832,9 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 	}
 	status = finish(*stop != 0);
 	rows_finalize();
+	gone_finalize();
 	sqlite3_finalize(run_insert);
 	sqlite3_finalize(run_update);
-	sqlite3_finalize(adopt_pending);
-	sqlite3_finalize(soft_delete);
-	sqlite3_finalize(items_truncate);
-	sqlite3_finalize(item_delete);
-	sqlite3_finalize(guard_count);
-	sqlite3_finalize(items_count);
-	sqlite3_finalize(cut_begin);
-	sqlite3_finalize(cut_undo);
-	sqlite3_finalize(cut_end);
-	sqlite3_finalize(entries_adopt);
-	sqlite3_finalize(entries_remove);
 	sqlite3_finalize(rejects_adopt);
 	sqlite3_finalize(savepoint);
 	sqlite3_finalize(release);

@@ -4,6 +4,7 @@
  *   store.c     main: options, signals
  *   run.c       the message loop: streams, transactions, STATEs, the end
  *   rows.c      records into rows: upserts, stubs, relations, membership
+ *   gone.c      what a walk saw, what a complete one may take for gone, the guard
  *   progress.c  the live line or log lines, the final report
  */
 #ifndef STORE_H
@@ -76,6 +77,25 @@ struct stream {
 /* run.c */
 void store_open(const struct store_opts *o);
 int store_run(struct msg_reader *r, volatile sig_atomic_t *stop);
+/* Ends the process after a database error: nothing after the last commit stays. */
+void store_fail(int rc, const char *what) __attribute__((noreturn));
+/* Steps and resets st; store_fail(what) on an error. */
+void store_step(sqlite3_stmt *st, const char *what);
+
+/* gone.c */
+void gone_prepare(sqlite3 *db, int allow_delete);
+void gone_finalize(void);
+/* A playlist entry's position, stored by this run. */
+void seen_mark(struct stream *s, yajl_val position);
+/* Members (or a playlist's entries) written since the last STATE are seen by sync_id in pass. */
+void gone_adopt(struct stream *s, const char *provider, const char *sync_id, long long pass);
+/*
+ * After a STATE: what a complete full walk (may_delete) did not see is
+ * marked removed, a complete playlist is cut to its total, both under the
+ * deletion guard (s->cur.held says what it held). Returns the rows removed.
+ */
+long long gone_remove(struct stream *s, const char *provider, const char *sync_id,
+    long long pass, int may_delete, const char *now);
 
 /* rows.c */
 enum { UP_NEW, UP_UPDATED, UP_UNCHANGED, UP_FAILED };
