@@ -17,14 +17,15 @@
  *   is a quota, measured as it is.
  * - Each later 429 takes a tenth off the rate it came at, and remembers that
  *   rate (top). A quota is confirmed when one episode brings several 429s (the
- *   requests in flight all met it) or the next one comes near the same top;
- *   until then the 429 may have been a stray one and successes climb fast (5%
+ *   requests in flight all met it) or the next one comes as soon as the rate
+ *   goes past top (a quota bites there; a stray 429 comes at any time), and
+ *   stays so while 429s come as the rate creeps up to top; until then the 429 may have been a stray one and successes climb fast (5%
  *   a second) all the way back to top. Under a confirmed quota they climb fast
- *   to just under top, then creep (0.1% a second), as a quota's 429 costs its
- *   whole Retry-After. Past top the rate probes faster each second (1% a
- *   second, doubling, as CUBIC's convex probe): the quota may have grown, or
- *   another process sharing it stopped, or top was measured while little was
- *   asked for.
+ *   to just under top, then creep (0.05% a second), as a quota's 429 costs its
+ *   whole Retry-After. Past top the rate probes ever faster (1% a second,
+ *   doubling each half second, as CUBIC's convex probe): the quota may have
+ *   grown, or another process sharing it stopped, or top was measured while
+ *   little was asked for.
  * - A 429 answering a request sent before the last cut is the same episode and
  *   cuts nothing. A wait the provider asks for (Retry-After, or the backoff
  *   when none is given) holds every worker, even one already waiting for its
@@ -42,22 +43,23 @@
  * (https://developer.apple.com/forums/thread/699396), so its wait is the backoff.
  */
 #include <pthread.h>
+#include <time.h>
 
 #include "fetch.h"
 
 #define RATE_FLOOR 0.05		/* requests per second: never slower than one in 20 s */
 #define RATE_CUT 0.9		/* after a 429 */
-#define RATE_NEAR 0.95		/* of top: up to here the climb is fast */
+#define RATE_NEAR 0.97		/* of top: up to here the climb is fast */
 #define RATE_FAST 0.05		/* added per success: 5% a second, back towards top */
-#define RATE_CREEP 0.001	/* 0.1% a second, from near top to top */
-#define RATE_PROBE 0.01		/* 1% a second past top, doubling each second */
-#define RATE_PROBE_MAX 0.5	/* at most 50% a second */
-#define RATE_SAME 0.15		/* a top within 15% of the last one confirms it */
+#define RATE_CREEP 0.0005	/* 0.05% a second, from near top to top */
+#define RATE_PROBE 0.01		/* 1% a second past top, doubling each half second */
+#define RATE_PROBE_MAX 1.0	/* at most 100% a second */
+#define RATE_CONFIRM_MS 1500	/* a 429 this soon after passing top confirms it */
 #define RATE_MEASURE 4		/* pages in the last second, to measure a quota by */
 #define OK_RING 4096		/* the last pages served, to measure a second by */
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static long long next_ms;		/* the earliest time the next request may go */
+static long long next_us;		/* the earliest time the next request may go */
 static double learned;			/* requests per second; 0: no 429 seen yet */
 static double top;			/* the rate the last 429 came at */
 static long long last_cut_ms;		/* when the rate was last cut */
@@ -67,6 +69,19 @@ static int confirmed;			/* top is a quota, not a stray 429's */
 static long long past_top_ms;		/* when the rate went past top; 0: not */
 static long long answered[OK_RING];	/* when the pages served were asked for */
 static unsigned long nok;
+
+/*
+ * Microseconds: in milliseconds 1000 / 19.2 rounds to 52 and the pace would
+ * be 19.6, 2% over what was learned, against a window that counts to 20.
+ */
+static long long
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
 
 static double
 ceiling(void)
@@ -115,14 +130,14 @@ rate_wait(long long *sent_ms)
 
 	for (;;) {
 		pthread_mutex_lock(&lock);
-		now = mono_ms();
-		wait = next_ms > now ? next_ms - now : 0;
+		now = mono_us();
+		wait = next_us > now ? next_us - now : 0;
 		if ((r = pace()) > 0)
-			next_ms = (next_ms > now ? next_ms : now) + (long long)(1000.0 / r);
-		*sent_ms = now + wait;
+			next_us = (next_us > now ? next_us : now) + (long long)(1e6 / r);
+		*sent_ms = (now + wait) / 1000;
 		h = holds;
 		pthread_mutex_unlock(&lock);
-		if (nap(wait) != 0)
+		if (nap((wait + 999) / 1000) != 0)
 			return -1;
 		pthread_mutex_lock(&lock);
 		same = h == holds;
@@ -154,17 +169,25 @@ void
 rate_throttled(long long sent_ms, long long wait_ms)
 {
 	long long now;
-	double seen, last, c = ceiling();
+	double seen, c = ceiling();
 
 	pthread_mutex_lock(&lock);
 	now = mono_ms();
 	holds++;
 	if (sent_ms > last_cut_ms) {
 		seen = last_second(sent_ms);
-		last = top;
-		if (learned > 0)
+		/*
+		 * a quota bites as soon as the rate goes past it, or, once
+		 * confirmed, while creeping up to it; a stray comes any time
+		 */
+		confirmed = (past_top_ms > 0 && now - past_top_ms < RATE_CONFIRM_MS) ||
+		    (confirmed && learned >= RATE_NEAR * top);
+		if (learned > 0) {
+			/* the pace it came at, or what the window held when more */
 			top = c > 0 && learned > c ? c : learned;
-		else if (seen >= RATE_MEASURE || episodes > 0)
+			if (seen > top)
+				top = seen;
+		} else if (seen >= RATE_MEASURE || episodes > 0)
 			top = seen < 1 ? 1 : seen;
 		else
 			top = 0;	/* nothing to measure yet: only the wait */
@@ -173,15 +196,13 @@ rate_throttled(long long sent_ms, long long wait_ms)
 			if (learned < RATE_FLOOR)
 				learned = RATE_FLOOR;
 		}
-		confirmed = last > 0 && top > 0 && top > (1 - RATE_SAME) * last &&
-		    top < (1 + RATE_SAME) * last;
 		past_top_ms = 0;
 		episodes++;
 		last_cut_ms = now;
 	} else
 		confirmed = 1;	/* several requests met the limit together */
-	if (now + wait_ms > next_ms)
-		next_ms = now + wait_ms;
+	if (mono_us() + wait_ms * 1000 > next_us)
+		next_us = mono_us() + wait_ms * 1000;
 	pthread_mutex_unlock(&lock);
 }
 
@@ -204,7 +225,7 @@ rate_ok(long long sent_ms)
 			if (past_top_ms == 0)
 				past_top_ms = now;
 			f = RATE_PROBE;
-			for (long long s = now - past_top_ms; s >= 1000 && f < RATE_PROBE_MAX; s -= 1000)
+			for (long long s = now - past_top_ms; s >= 500 && f < RATE_PROBE_MAX; s -= 500)
 				f *= 2;
 			learned += f < RATE_PROBE_MAX ? f : RATE_PROBE_MAX;
 		}

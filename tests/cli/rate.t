@@ -4,7 +4,7 @@
 # turn, and under a rolling quota few requests are answered 429. Counts from
 # provider-sim's --log only: nothing here asserts a time.
 . "$(dirname "$0")/../lib.sh"
-plan 11
+plan 14
 
 export CRATE_TOKEN=test-token
 last_state() { grep '"type":"STATE"' "$1" | tail -1 | jq -c ".value.bookmarks[\"$2\"]"; }
@@ -25,6 +25,18 @@ rm -f "$tmp/sim.log"
 sim_start --dialect spotify --tracks 300 --fault-429 @2 --retry-after 1 --log "$tmp/sim.log"
 run 0 "a 429 early at -P 4" -- fetch-pages -q -P 4 --limit 50 --base-url "$SIM_URL/v1" tracks
 is "$(last_state "$out" tracks | jq -r '.rate // "none"')" none "teaches no rate either"
+sim_stop
+
+# -- a stray 429 after five pages (no quota behind it) measures 5 a second;
+#    nothing confirms it as a quota, so the rate climbs back to it and probes
+#    past it ever faster. It once crept up at 5% a second from 4.5, and a
+#    sync of small playlists crawled.
+rm -f "$tmp/sim.log"
+sim_start --dialect spotify --tracks 4000 --fault-429 @6 --retry-after 1 --log "$tmp/sim.log"
+run 0 "a stray 429 after five pages" -- fetch-pages -q --limit 20 --base-url "$SIM_URL/v1" tracks
+is "$(count429)" 1 "is the only one"
+rate=$(last_state "$out" tracks | jq -r .rate)
+ok 'awk "BEGIN { exit !($rate > 20) }"' "the rate is probed well past it ($rate)"
 sim_stop
 
 # -- 8 workers paced at --rate 40 under a 20/s quota: the first 429's wait
