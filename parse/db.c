@@ -394,7 +394,7 @@ migrate(sqlite3 *db, const char *path, long long busy_ms)
 	/* Read again under the write lock: another process may have migrated. */
 	v = user_version(db);
 	if (v > NMIGRATIONS)
-		die(EXIT_SOFTWARE, "%s: schema version %d is newer than this crate's (%d)",
+		die(EXIT_DATAERR, "%s: schema version %d is newer than this crate's (%d): use the crate that wrote it",
 		    path, v, NMIGRATIONS);
 	for (; v < NMIGRATIONS; v++) {
 		rc = db_exec(db, migration[v]);

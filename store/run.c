@@ -39,6 +39,7 @@ static int read_failed;
 static sqlite3_stmt *run_insert, *run_update, *adopt_pending, *soft_delete, *items_truncate;
 static sqlite3_stmt *savepoint, *release, *item_delete;
 static sqlite3_stmt *guard_count, *entries_adopt, *entries_remove, *rejects_adopt;
+static sqlite3_stmt *items_count, *cut_begin, *cut_undo, *cut_end;
 static long long messages;	/* messages read (store says so when none came) */
 
 /*
@@ -118,6 +119,11 @@ store_open(const struct store_opts *o)
 	    " WHERE provider = ?1 AND playlist_id = ?2 AND position >= ?3");
 	item_delete = db_prepare(db, "DELETE FROM playlist_items"
 	    " WHERE provider = ?1 AND playlist_id = ?2 AND position = ?3");
+	items_count = db_prepare(db, "SELECT count(*) FROM playlist_items"
+	    " WHERE provider = ?1 AND playlist_id = ?2");
+	cut_begin = db_prepare(db, "SAVEPOINT entries_cut");
+	cut_undo = db_prepare(db, "ROLLBACK TO entries_cut");
+	cut_end = db_prepare(db, "RELEASE entries_cut");
 	savepoint = db_prepare(db, "SAVEPOINT after_state");
 	release = db_prepare(db, "RELEASE after_state");
 	progress_init(o->progress_ms);
@@ -536,7 +542,20 @@ bind_key(sqlite3_stmt *st, const char *provider, const char *key)
  * mark all of a non-empty stream removed, or more than both 50 members and
  * 10% of its active ones, marks nothing and holds them. A wrong base URL or
  * a stray empty answer must never empty a library (rsync's --max-delete).
+ * The same rule holds for a playlist's entries.
  */
+static int
+held(struct stream *s, long long gone, long long active)
+{
+	if (opts->allow_delete || gone <= 0)
+		return 0;
+	if (gone < active && (gone <= 50 || gone <= active / 10))
+		return 0;
+	s->cur.held = gone;
+	s->cur.active = active;
+	return 1;
+}
+
 static int
 guard_holds(struct stream *s, const char *provider, const char *sync_id, long long pass)
 {
@@ -556,13 +575,48 @@ guard_holds(struct stream *s, const char *provider, const char *sync_id, long lo
 	if (rc != SQLITE_ROW)
 		fail(rc, "cannot read the library");
 	s->cur.held = 0;
-	if (opts->allow_delete || gone == 0)
-		return 0;
-	if (gone < active && (gone <= 50 || gone <= active / 10))
-		return 0;
-	s->cur.held = gone;
-	s->cur.active = active;
-	return 1;
+	return held(s, gone, active);
+}
+
+/*
+ * A complete playlist ends at its total (never below what this walk stored:
+ * a total that lags its items), and the positions a whole walk did not see
+ * are gone. The rows go under the deletion guard: a playlist answered empty
+ * or cut by more than the guard allows keeps them (a savepoint undoes the
+ * cut). Returns how many rows went.
+ */
+static long long
+entries_cut(struct stream *s, const char *provider, const char *playlist_id)
+{
+	long long active = 0, gone;
+	int rc;
+
+	s->cur.held = 0;
+	sqlite3_bind_text(items_count, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(items_count, 2, playlist_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(items_count);
+	if (rc == SQLITE_ROW)
+		active = sqlite3_column_int64(items_count, 0);
+	sqlite3_reset(items_count);
+	sqlite3_clear_bindings(items_count);
+	if (rc != SQLITE_ROW)
+		fail(rc, "cannot read playlist items");
+	step_or_fail(cut_begin, "cannot update playlist items");
+	sqlite3_bind_text(items_truncate, 1, provider, -1, SQLITE_STATIC);
+	sqlite3_bind_text(items_truncate, 2, playlist_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(items_truncate, 3,
+	    s->cur.total > s->pos_end ? s->cur.total : s->pos_end);
+	step_or_fail(items_truncate, "cannot update playlist items");
+	gone = sqlite3_changes(db);
+	/* positions of items skipped upstream were not seen, yet are there */
+	if (s->walk_whole && s->cur.skipped <= 0)
+		gone += items_unseen_delete(s, provider, playlist_id);
+	if (held(s, gone, active)) {
+		step_or_fail(cut_undo, "cannot update playlist items");
+		gone = 0;
+	}
+	step_or_fail(cut_end, "cannot update playlist items");
+	return gone;
 }
 
 /* One bookmark of a STATE: the checkpoint, the run, and what completion allows. */
@@ -675,31 +729,24 @@ bookmark(const char *key, yajl_val bm)
 		}
 	}
 	if (strcmp(s->base, "playlist_items") == 0 && playlist && sync_id) {
-		/* The playlist's entries seen since the last STATE, and those gone. */
+		/* The playlist's entries seen since the last STATE. */
 		bind_key(entries_adopt, provider, playlist + 1);
 		sqlite3_bind_text(entries_adopt, 3, sync_id, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(entries_adopt, 4, pending_pass);
 		step_or_fail(entries_adopt, "cannot update the playlist's history");
-		if (may_delete) {
+	}
+	/* A playlist whose items are complete ends at total: drop rows past it. */
+	if (s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
+	    strcmp(s->base, "playlist_items") == 0 && playlist && s->cur.total >= 0) {
+		removed = entries_cut(s, provider, playlist + 1);
+		if (may_delete && s->cur.held <= 0) {
+			/* and the entries gone from it */
 			bind_key(entries_remove, provider, playlist + 1);
 			sqlite3_bind_text(entries_remove, 3, sync_id, -1, SQLITE_STATIC);
 			sqlite3_bind_int64(entries_remove, 4, pass);
 			sqlite3_bind_text(entries_remove, 5, now, -1, SQLITE_STATIC);
 			step_or_fail(entries_remove, "cannot update the playlist's history");
 		}
-	}
-	/* A playlist whose items are complete ends at total: drop rows past it. */
-	if (s->cur.complete && !s->cur.forbidden && !s->cur.unavailable &&
-	    strcmp(s->base, "playlist_items") == 0 && playlist && s->cur.total >= 0) {
-		/* never below what this walk just stored: a total that lags its items */
-		bind_key(items_truncate, provider, playlist + 1);
-		sqlite3_bind_int64(items_truncate, 3,
-		    s->cur.total > s->pos_end ? s->cur.total : s->pos_end);
-		step_or_fail(items_truncate, "cannot update playlist items");
-		removed = sqlite3_changes(db);
-		/* positions of items skipped upstream were not seen, yet are there */
-		if (s->walk_whole && s->cur.skipped <= 0)
-			removed += items_unseen_delete(s, provider, playlist + 1);
 		/* the playlist is done: its positions are not needed any more */
 		free(s->seen);
 		s->seen = NULL;
@@ -830,6 +877,34 @@ schemas_unmet(void)
 }
 
 /* The end: every stream's run is closed as complete or partial. */
+/*
+ * Records after a stream's last STATE (its walk cut off mid-page) were seen
+ * by that STATE's sync, in its pass: they are adopted at the end of input, so
+ * that a later sync never counts them as seen by itself (which would keep
+ * what it never saw from being marked removed).
+ */
+static void
+adopt_leftovers(struct stream *s)
+{
+	const char *playlist = strchr(s->key, ':');
+	sqlite3_stmt *st;
+
+	if (s->sync_id == NULL || s->pass < 1)
+		return;
+	if (rows_is_membership(s->base) && playlist == NULL) {
+		st = adopt_pending;
+		bind_key(st, stream_provider(s), s->key);
+	} else if (strcmp(s->base, "playlist_items") == 0 && playlist) {
+		st = entries_adopt;
+		bind_key(st, stream_provider(s), playlist + 1);
+	} else {
+		return;
+	}
+	sqlite3_bind_text(st, 3, s->sync_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, s->pass);
+	step_or_fail(st, "cannot update the library");
+}
+
 static int
 finish(int interrupted)
 {
@@ -852,6 +927,9 @@ finish(int interrupted)
 	}
 	iso8601_now(now);
 	txn_begin();
+	if (!interrupted)
+		for (i = 0; i < nstreams; i++)
+			adopt_leftovers(streams[i]);
 	for (i = 0; i < nstreams; i++) {
 		struct stream *s = streams[i];
 
@@ -946,6 +1024,10 @@ store_run(struct msg_reader *r, volatile sig_atomic_t *stop)
 	sqlite3_finalize(items_truncate);
 	sqlite3_finalize(item_delete);
 	sqlite3_finalize(guard_count);
+	sqlite3_finalize(items_count);
+	sqlite3_finalize(cut_begin);
+	sqlite3_finalize(cut_undo);
+	sqlite3_finalize(cut_end);
 	sqlite3_finalize(entries_adopt);
 	sqlite3_finalize(entries_remove);
 	sqlite3_finalize(rejects_adopt);

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/store-gen.sh"
 
-plan 86
+plan 102
 
 # A RECORD of an artist; a STATE of one bookmark (extra members as JSON text).
 artist() { echo "{\"type\":\"RECORD\",\"stream\":\"artists\",\"record\":{\"provider\":\"spotify\",\"id\":\"$1\",\"name\":\"Artist $1\",\"added_at\":\"2026-01-01T00:00:00Z\"}}"; }
@@ -45,6 +45,25 @@ gen artists 600 100 s2 full 1 "$(seq -s ' ' 1 51)" >"$tmp/a549"
 run 0 "51 of 600 gone: more than 50 but under 10%: removed" -- store "$db2" <"$tmp/a549"
 is "$(removed "$db2")" 51 "51 removed"
 
+# ---- the guard holds a playlist's entries too (they are deleted, not marked) ----
+db="$tmp/plguard.db"
+PLAYLIST=g1 gen playlist_items 100 50 s1 full 1 | store -q "$db" 2>/dev/null
+entries() { q "$db" "SELECT count(*) FROM playlist_items WHERE playlist_id = 'g1'"; }
+PLAYLIST=g1 gen playlist_items 0 50 s2 full 1 >"$tmp/g0"
+run 1 "a playlist answered empty after a good sync: its entries are held" -- store "$db" <"$tmp/g0"
+ok "grep -q '^store: playlist_items:g1: 100 removals held (all of 100 active); nothing marked removed' '$err'" \
+	"one line says how many and how to confirm them"
+is "$(entries)" 100 "every entry is kept"
+is "$(q "$db" "SELECT count(*) FROM playlist_entry_history WHERE removed_at IS NOT NULL")" 0 "and none is marked removed in the history"
+PLAYLIST=g1 gen playlist_items 40 50 s3 full 1 >"$tmp/g40"
+run 1 "a playlist cut from 100 entries to 40: held" -- store "$db" <"$tmp/g40"
+is "$(entries)" 100 "... the 60 past the end are kept"
+PLAYLIST=g1 gen playlist_items 95 50 s4 full 1 >"$tmp/g95"
+run 0 "a playlist cut from 100 entries to 95: deleted as before" -- store "$db" <"$tmp/g95"
+is "$(entries)" 95 "... 95 left"
+run 0 "--allow-delete confirms a cut" -- store --allow-delete "$db" <"$tmp/g0"
+is "$(entries)" 0 "... the playlist is empty"
+
 # ---- pass: only the final pass of the sync counts as seen ----
 db="$tmp/pass.db"
 { artist a1; artist a2; artist a3; state artists p1 true '"pages":1,"fetched":3,"total":3'; } >"$tmp/p1"
@@ -66,6 +85,17 @@ run 75 "the first pass, then a stop" -- store "$db" <"$tmp/p3a"
 run 0 "resumed in its second pass" -- store "$db" <"$tmp/p3b"
 is "$(q "$db" "SELECT group_concat(id) FROM library WHERE removed_at IS NOT NULL")" a3 \
 	"across runs too"
+
+# records after a walk's last STATE (cut off mid-page) belong to that walk's
+# sync: a later sync that never lists them takes them for gone
+db="$tmp/left.db"
+store -q "$db" <"$tmp/p1" 2>/dev/null
+{ state artists L2 false '"pass":1,"fetched":0,"total":4'; artist a4; } >"$tmp/L2"
+run 75 "a walk cut off after one record of its page" -- store "$db" <"$tmp/L2"
+{ artist a1; artist a2; artist a3; state artists L3 true '"pages":1,"fetched":3,"total":3'; } >"$tmp/L3"
+run 0 "the next sync does not list it" -- store "$db" <"$tmp/L3"
+is "$(q "$db" "SELECT group_concat(id) FROM library WHERE removed_at IS NOT NULL")" a4 \
+	"it is marked removed, not counted as seen by the later sync"
 
 # ---- skipped: items upstream could not read ----
 db="$tmp/skip.db"
@@ -208,6 +238,12 @@ is "$(q "$db" "SELECT count(*) FROM library WHERE removed_at IS NOT NULL")" 0 "a
 sqlite3 "$tmp/v1b.db" <"$fixtures/db-v1.sql"
 run 0 "checkpoint status reads a database at schema 1" -- checkpoint status "$tmp/v1b.db"
 ok "grep -Eq '^tracks +spotify +complete' '$out'" "... its streams"
+
+# ---- a database from a newer crate is not touched ----
+sqlite3 "$tmp/future.db" "CREATE TABLE t (x); PRAGMA user_version = 99"
+run 65 "a database at a newer schema: data this crate does not understand" -- store "$tmp/future.db" <"$tmp/m2"
+ok "grep -q 'future.db: schema version 99 is newer than this crate' '$err'" "... the message names the file and the version"
+is "$(q "$tmp/future.db" 'PRAGMA user_version')" 99 "... and the database is left as it was"
 
 # ---- resources and limits ----
 db="$tmp/limits.db"
