@@ -19,13 +19,14 @@
  *   rate (top). A quota is confirmed when one episode brings several 429s (the
  *   requests in flight all met it) or the next one comes as soon as the rate
  *   goes past top (a quota bites there; a stray 429 comes at any time), and
- *   stays so while 429s come as the rate creeps up to top; until then the 429 may have been a stray one and successes climb fast (5%
- *   a second) all the way back to top. Under a confirmed quota they climb fast
- *   to just under top, then creep (0.05% a second), as a quota's 429 costs its
- *   whole Retry-After. Past top the rate probes ever faster (1% a second,
- *   doubling each half second, as CUBIC's convex probe): the quota may have
- *   grown, or another process sharing it stopped, or top was measured while
- *   little was asked for.
+ *   stays so while 429s come as the rate creeps up to top. Until then the 429
+ *   may have been a stray one: successes climb fast (5% a second) all the way
+ *   back to top. Under a confirmed quota they climb fast to just under top,
+ *   then creep (0.05% a second), as each 429 of a quota costs its whole
+ *   Retry-After. Past top the rate probes ever faster (1% a second, doubling
+ *   each half second, as CUBIC's convex probe): the quota may have grown, or
+ *   another process sharing it stopped, or top was measured while little was
+ *   asked for.
  * - A 429 answering a request sent before the last cut is the same episode and
  *   cuts nothing. A wait the provider asks for (Retry-After, or the backoff
  *   when none is given) holds every worker, even one already waiting for its
@@ -63,7 +64,7 @@ static long long next_us;		/* the earliest time the next request may go */
 static double learned;			/* requests per second; 0: no 429 seen yet */
 static double top;			/* the rate the last 429 came at */
 static long long last_cut_ms;		/* when the rate was last cut */
-static unsigned long episodes;		/* 429s to requests sent after the last cut */
+static unsigned long episodes;		/* cuts, and 429s that measured nothing */
 static unsigned long holds;		/* waits the provider asked for */
 static int confirmed;			/* top is a quota, not a stray 429's */
 static long long past_top_ms;		/* when the rate went past top; 0: not */
@@ -100,12 +101,19 @@ pace(void)
 	return c;
 }
 
+/*
+ * A rate learned before: a quota, crept up to (a resume after an interruption
+ * meets the same one), then probed past within a minute if it was a stray's.
+ */
 void
 rate_start(double r)
 {
 	pthread_mutex_lock(&lock);
-	if (r >= RATE_FLOOR && r <= 1e6)
-		learned = top = r;
+	if (r >= RATE_FLOOR && r <= 1e6) {
+		learned = r;
+		top = r / RATE_NEAR;
+		confirmed = 1;
+	}
 	pthread_mutex_unlock(&lock);
 }
 

@@ -4,7 +4,7 @@
 # turn, and under a rolling quota few requests are answered 429. Counts from
 # provider-sim's --log only: nothing here asserts a time.
 . "$(dirname "$0")/../lib.sh"
-plan 14
+plan 16
 
 export CRATE_TOKEN=test-token
 last_state() { grep '"type":"STATE"' "$1" | tail -1 | jq -c ".value.bookmarks[\"$2\"]"; }
@@ -62,3 +62,12 @@ n=$(count429)
 ok '[ "$n" -ge 1 ] && [ "$n" -le 2 ]' "one 429 to learn the quota by ($n)"
 rate=$(last_state "$out" tracks | jq -r .rate)
 ok 'awk "BEGIN { exit !($rate >= 15 && $rate <= 21) }"' "the rate learned is near the quota ($rate)"
+
+# -- a resume starts at the rate in the bookmark and creeps from it: the quota
+#    it was learned under is still there (it once probed past it at once)
+rm -f "$tmp/sim.log"
+sim_start --dialect spotify --tracks 4000 --rate 50/1s --log "$tmp/sim.log"
+state='{"sync_id":"r1","stream":"tracks","next":null,"offset":0,"fetched":0,"pages":0,"rate":47}'
+run 0 "a resume at 47 a second under a 50/s quota" -- fetch-pages -q --limit 20 \
+	--base-url "$SIM_URL/v1" --state "$state" tracks
+is "$(count429)" 0 "is never answered 429"
