@@ -62,6 +62,7 @@ n=$(count429)
 ok '[ "$n" -ge 1 ] && [ "$n" -le 2 ]' "one 429 to learn the quota by ($n)"
 rate=$(last_state "$out" tracks | jq -r .rate)
 ok 'awk "BEGIN { exit !($rate >= 15 && $rate <= 21) }"' "the rate learned is near the quota ($rate)"
+sim_stop
 
 # -- a resume starts at the rate in the bookmark and creeps from it: the quota
 #    it was learned under is still there (it once probed past it at once)
