@@ -185,7 +185,7 @@ enum outcome fetch_page(struct walk *w, const char *url);
 int rate_wait(long long *sent_ms);
 /* A 429 to the request sent at sent_ms, asking to wait wait_ms: slower, and everyone waits. */
 void rate_throttled(long long sent_ms, long long wait_ms);
-void rate_ok(void);			/* a page came: a little faster */
+void rate_ok(long long sent_ms);	/* the request sent then was served: a little faster */
 double rate_learned(void);		/* for the bookmark; 0: nothing learned */
 void rate_start(double r);		/* from the bookmark */
 

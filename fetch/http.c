@@ -392,7 +392,7 @@ fetch_page(struct walk *w, const char *url)
 			if (auth_retried)
 				tell(note, w->key, "note", "%s", "token refreshed with --token-cmd");
 			if (o == OK)
-				rate_ok();
+				rate_ok(w->sent_ms);
 			w->throttled_until[0] = '\0';
 			return o;
 		}
