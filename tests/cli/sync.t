@@ -28,6 +28,7 @@ check_db() { # DB DUMP REJECTS...
 # -- the demo, quietly, on a small library
 run 0 "make demo's script, small and quiet" -- "$top/scripts/demo" -q --small --db "$tmp/demo.db" --dump "$tmp/demo.dump"
 is "$(wc -l <"$err")" 1 "demo -q: the result line only"
+[ "$(wc -l <"$err")" -eq 1 ] || sed 's/^/# demo -q said: /' "$err"
 is "$(sqlite3 "$tmp/demo.db" 'pragma integrity_check')" ok "integrity_check"
 run 0 "demo --help" -- "$top/scripts/demo" --help
 ok 'head -n 1 "$out" | grep -q "^usage: demo" && ! grep -q "set -u" "$out"' "--help: the usage, not the script's code"
