@@ -119,6 +119,7 @@ FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_SEEDS = tests/fixtures/shared/*.json tests/fixtures/shared/captures/*.json tests/fixtures/*.json \
+	tests/fixtures/*.ndjson \
 	tests/fuzz/seeds/*
 
 $(O)tests/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz.h \

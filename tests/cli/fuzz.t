@@ -8,7 +8,7 @@ targets="json msg page prov rules"
 plan 10
 
 seeds=("$top"/tests/fixtures/shared/*.json "$top"/tests/fixtures/shared/captures/*.json \
-	"$top"/tests/fixtures/*.json "$top"/tests/fuzz/seeds/*)
+	"$top"/tests/fixtures/*.json "$top"/tests/fixtures/*.ndjson "$top"/tests/fuzz/seeds/*)
 for t in $targets; do
 	replay=$build/tests/fuzz/replay_$t
 	run 0 "$t: the seeds" -- "$replay" "${seeds[@]}"
