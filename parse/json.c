@@ -1,6 +1,7 @@
 #include "json.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,6 +341,71 @@ size_t
 json_fix_surrogates(char *text, size_t len)
 {
 	return json_has_surrogate_escape(text, len) ? fix_surrogates(text, len) : 0;
+}
+
+/*
+ * In each byte of w equal to c, its top bit; nothing
+ * elsewhere (no borrow crosses bytes: the low seven bits are added apart).
+ */
+#define ONES 0x0101010101010101ULL
+#define LOW7 (ONES * 0x7f)
+
+static uint64_t
+bytes_equal(uint64_t w, unsigned char c)
+{
+	uint64_t t = w ^ (ONES * c);
+
+	return ~(((t & LOW7) + LOW7) | t | LOW7);
+}
+
+/* Bytes at a time in json_open_string: four words. */
+#define BLOCK 32
+
+size_t
+json_open_string(const char *s, size_t n)
+{
+	size_t i = 0, end, open = n, block = n;
+	int in = 0, escape = 0;
+	uint64_t w[4], backslashes, quotes;
+
+	while (i < n) {
+		if (!escape && n - i >= BLOCK) {
+			memcpy(w, s + i, BLOCK);
+			backslashes = bytes_equal(w[0], '\\') | bytes_equal(w[1], '\\') |
+			    bytes_equal(w[2], '\\') | bytes_equal(w[3], '\\');
+			if (backslashes == 0) {
+				/* no backslash: each quote opens or closes; count them */
+				quotes = (bytes_equal(w[0], '"') >> 7) + (bytes_equal(w[1], '"') >> 7) +
+				    (bytes_equal(w[2], '"') >> 7) + (bytes_equal(w[3], '"') >> 7);
+				in ^= (int)(((quotes * ONES) >> 56) & 1);
+				/* no branch: whether a block holds a quote is a coin toss */
+				block = in && quotes ? i : block;	/* its last quote opened */
+				i += BLOCK;
+				continue;
+			}
+		}
+		for (end = n - i > BLOCK ? i + BLOCK : n; i < end; i++) {
+			if (!in) {
+				if (s[i] == '"') {
+					in = 1;
+					open = i;
+					block = n;
+				}
+			} else if (escape) {
+				escape = 0;
+			} else if (s[i] == '\\') {
+				escape = 1;
+			} else if (s[i] == '"') {
+				in = 0;
+			}
+		}
+	}
+	if (!in)
+		return n;
+	if (block < n)
+		for (open = block + BLOCK - 1; s[open] != '"'; open--)
+			;
+	return open;
 }
 
 /* The end of the string whose body starts at s (its closing quote), or end. */

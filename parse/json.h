@@ -71,6 +71,15 @@ int json_has_surrogate_escape(const char *text, size_t len);
 size_t json_fix_surrogates(char *text, size_t len);
 
 /*
+ * json_open_string: where the string left open at the end of the n bytes at s
+ * begins (the offset of its opening quote), or n when every string there is
+ * closed. s must begin outside a string; a quote opens a string, which the
+ * next quote after an even run of backslashes closes (backslashes outside
+ * strings count for nothing). Reads the bytes once, eight at a time.
+ */
+size_t json_open_string(const char *s, size_t n);
+
+/*
  * json_admissible: json_precheck's checks and no NUL byte in the len bytes;
  * 0, or -1 with a one-line reason in err (errlen bytes).
  */

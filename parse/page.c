@@ -577,32 +577,11 @@ static const yajl_callbacks callbacks = {
 /* ---- feeding ---- */
 
 /*
- * Where the string left open at the end of s (n bytes, which begin outside a
- * string) begins: the offset of its opening quote, or n when every string of s
- * is closed. A string is never given to yajl in pieces: yajl keeps the pieces
- * of a token in a buffer and lexes it again from its start at every piece,
- * which made a string of 8 MiB of escaped quotes cost 14 s; held back and given
- * whole, it is lexed once.
+ * A string is never given to yajl in pieces: yajl keeps the pieces of a token
+ * in a buffer and lexes it again from its start at every piece, which made a
+ * string of 8 MiB of escaped quotes cost 14 s; held back and given whole, it
+ * is lexed once. json_open_string finds where one is left open.
  */
-static size_t
-open_string(const char *s, size_t n)
-{
-	const char *p = s, *end = s + n, *q, *c, *b;
-
-	while ((q = memchr(p, '"', (size_t)(end - p))) != NULL) {
-		/* its closing quote: one after an even run of backslashes (each walked once) */
-		for (c = q + 1; (c = memchr(c, '"', (size_t)(end - c))) != NULL; c++) {
-			for (b = c; b > q + 1 && b[-1] == '\\'; b--)
-				;
-			if ((c - b) % 2 == 0)
-				break;
-		}
-		if (c == NULL)
-			return (size_t)(q - s);
-		p = c + 1;
-	}
-	return n;
-}
 
 /*
  * The end of the held string in s: the bytes up to and with its closing quote,
@@ -843,7 +822,7 @@ page_feed(struct page *p, const void *data, size_t len)
 				buf_reset(&p->hold);
 			}
 		} else {
-			k = open_string(s, n);
+			k = json_open_string(s, n);
 			if (k < n) {
 				buf_add(&p->hold, s + k, n - k);
 				p->hold_escape = 0;

@@ -355,6 +355,94 @@ limits(void)
 	buf_free(&deep);
 }
 
+/* Feeds text in chunks of pseudo-random sizes from 1 to max (seeded): 0 or -1. */
+static int
+random_chunks(const char *text, size_t len, size_t max, unsigned seed, struct buf *out)
+{
+	struct page *p = page_new("items", 0, &cb, out);
+	size_t at = 0, n;
+	int rc = 0;
+
+	buf_reset(out);
+	while (at < len && rc == 0) {
+		seed = seed * 1103515245 + 12345;
+		n = 1 + (seed >> 16) % max;
+		if (n > len - at)
+			n = len - at;
+		rc = page_feed(p, text + at, n);
+		at += n;
+	}
+	if (rc == 0)
+		rc = page_finish(p);
+	if (rc != 0)
+		buf_printf(out, "error: %s\n", page_error(p));
+	page_free(p);
+	return rc;
+}
+
+/*
+ * The splitter holds back a string left open at the end of a chunk, finding it
+ * by backslash parity (eight bytes at a time where there is no backslash).
+ * Escaped quotes and runs of backslashes at every offset of a word and at
+ * every cut: the items and fields are those of the whole body.
+ */
+static void
+escapes_at_edges(void)
+{
+	struct buf text, whole, cut;
+	size_t s, bad_at = 0;
+	int same = 1;
+
+	buf_init(&text);
+	buf_init(&whole);
+	buf_init(&cut);
+	buf_adds(&text, "{\"href\" : \"h\\\"?\\\\\",\n \"items\": [ {\"id\":\"a\\\\\", \"k\\\"\\\\ey\" :"
+	    " \"\\\"\\\"\\\\\\\\\\\"\"}, \"\\\\\\\"\",\n");
+	for (int k = 0; k < 40; k++) {
+		/* the escapes move one byte further at each item */
+		buf_printf(&text, "{\"id\":\"%.*s\\\"\\\\\\\\\\\"b\\\\\",\"u\":\"\\/\\u00e9\\ud83d\\ude00"
+		    "\\\\\\\"\",\"", k, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
+		for (int q = 0; q < k % 9; q++)
+			buf_adds(&text, "\\\"");
+		buf_adds(&text, "\\\\\":[\"\\\\\",\"\\\"\",\"\",\"x\\\\\\\\\"]},\n");
+	}
+	buf_adds(&text, "{\"id\":\"z\"}],\"next\":\"n\\\\\\\"x\\\\\",\"total\":42}");
+	ok(transcript("items", text.data, text.len, 0, text.len, text.len, &whole) == 0 &&
+	    strstr(whole.data, "item 42: {\"id\":\"z\"}") && strstr(whole.data, " 0=n\\\"x\\ "),
+	    "a page of escaped quotes and backslashes parses whole");
+	if (!strstr(whole.data, "item 42: "))
+		printf("# %s\n", whole.data);
+	for (s = 1; s < text.len && same; s++) {
+		transcript("items", text.data, text.len, 0, s, text.len, &cut);
+		if (strcmp(cut.data, whole.data) != 0) {
+			same = 0;
+			bad_at = s;
+		}
+	}
+	ok(same, "cut in two at every byte: the same items and fields (differs at %zu)", bad_at);
+	same = 1;
+	for (s = 1; s <= 70 && same; s++) {
+		transcript("items", text.data, text.len, 0, s, s, &cut);
+		if (strcmp(cut.data, whole.data) != 0) {
+			same = 0;
+			bad_at = s;
+		}
+	}
+	ok(same, "in chunks of 1 to 70 bytes: the same (differs at %zu)", bad_at);
+	same = 1;
+	for (s = 0; s < 200 && same; s++) {
+		random_chunks(text.data, text.len, 1 + s % 97, (unsigned)s, &cut);
+		if (strcmp(cut.data, whole.data) != 0) {
+			same = 0;
+			bad_at = s;
+		}
+	}
+	ok(same, "in chunks of random sizes: the same (differs with seed %zu)", bad_at);
+	buf_free(&text);
+	buf_free(&whole);
+	buf_free(&cut);
+}
+
 int
 main(void)
 {
@@ -369,5 +457,6 @@ main(void)
 	oversized_flat("many members", "{\"id\":\"b\",\"big\":[", "{\"k\":[1,\"]\"]},", "0]}");
 	oversized_flat("a scalar item", "\"", "abcdefgh", "\"");
 	limits();
+	escapes_at_edges();
 	return done_testing();
 }
