@@ -1,7 +1,6 @@
 #include "json.h"
 
 #include <stdarg.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -343,69 +342,58 @@ json_fix_surrogates(char *text, size_t len)
 	return json_has_surrogate_escape(text, len) ? fix_surrogates(text, len) : 0;
 }
 
-/*
- * In each byte of w equal to c, its top bit; nothing
- * elsewhere (no borrow crosses bytes: the low seven bits are added apart).
- */
-#define ONES 0x0101010101010101ULL
-#define LOW7 (ONES * 0x7f)
+/* Sixteen bytes at a time where the compiler can (GCC and Clang vectors). */
+typedef unsigned char bytes16 __attribute__((vector_size(16)));
 
-static uint64_t
-bytes_equal(uint64_t w, unsigned char c)
+/* How many quotes the n bytes at s hold. */
+static size_t
+count_quotes(const char *s, size_t n)
 {
-	uint64_t t = w ^ (ONES * c);
+	bytes16 w, sum, quote;
+	size_t i = 0, end, total = 0;
 
-	return ~(((t & LOW7) + LOW7) | t | LOW7);
+	memset(&quote, '"', sizeof quote);
+	while (n - i >= sizeof w) {
+		/* a lane counts to 255 at most before it is added up */
+		end = n - i > 255 * sizeof w ? i + 255 * sizeof w : n;
+		memset(&sum, 0, sizeof sum);
+		for (; end - i >= sizeof w; i += sizeof w) {
+			memcpy(&w, s + i, sizeof w);
+			sum -= (bytes16)(w == quote);	/* a match is -1 */
+		}
+		for (size_t k = 0; k < sizeof sum; k++)
+			total += sum[k];
+	}
+	for (; i < n; i++)
+		total += s[i] == '"';
+	return total;
 }
 
-/* Bytes at a time in json_open_string: four words. */
-#define BLOCK 32
-
+/*
+ * Between two backslashes every quote opens or closes a string, so only their
+ * number matters; at a backslash inside a string, the byte after it is skipped.
+ */
 size_t
 json_open_string(const char *s, size_t n)
 {
-	size_t i = 0, end, open = n, block = n;
-	int in = 0, escape = 0;
-	uint64_t w[4], backslashes, quotes;
+	const char *backslash;
+	size_t i = 0, b, quotes, opened = 0;	/* where the stretch that opened it ends */
+	int in = 0;
 
 	while (i < n) {
-		if (!escape && n - i >= BLOCK) {
-			memcpy(w, s + i, BLOCK);
-			backslashes = bytes_equal(w[0], '\\') | bytes_equal(w[1], '\\') |
-			    bytes_equal(w[2], '\\') | bytes_equal(w[3], '\\');
-			if (backslashes == 0) {
-				/* no backslash: each quote opens or closes; count them */
-				quotes = (bytes_equal(w[0], '"') >> 7) + (bytes_equal(w[1], '"') >> 7) +
-				    (bytes_equal(w[2], '"') >> 7) + (bytes_equal(w[3], '"') >> 7);
-				in ^= (int)(((quotes * ONES) >> 56) & 1);
-				/* no branch: whether a block holds a quote is a coin toss */
-				block = in && quotes ? i : block;	/* its last quote opened */
-				i += BLOCK;
-				continue;
-			}
-		}
-		for (end = n - i > BLOCK ? i + BLOCK : n; i < end; i++) {
-			if (!in) {
-				if (s[i] == '"') {
-					in = 1;
-					open = i;
-					block = n;
-				}
-			} else if (escape) {
-				escape = 0;
-			} else if (s[i] == '\\') {
-				escape = 1;
-			} else if (s[i] == '"') {
-				in = 0;
-			}
-		}
+		backslash = memchr(s + i, '\\', n - i);
+		b = backslash ? (size_t)(backslash - s) : n;
+		quotes = count_quotes(s + i, b - i);
+		in ^= (int)(quotes & 1);
+		if (in && quotes > 0)
+			opened = b;	/* its last quote opened the string */
+		i = in ? b + 2 : b + 1;
 	}
 	if (!in)
 		return n;
-	if (block < n)
-		for (open = block + BLOCK - 1; s[open] != '"'; open--)
-			;
-	return open;
+	while (s[--opened] != '"')
+		;
+	return opened;
 }
 
 /* The end of the string whose body starts at s (its closing quote), or end. */

@@ -75,7 +75,7 @@ size_t json_fix_surrogates(char *text, size_t len);
  * begins (the offset of its opening quote), or n when every string there is
  * closed. s must begin outside a string; a quote opens a string, which the
  * next quote after an even run of backslashes closes (backslashes outside
- * strings count for nothing). Reads the bytes once, eight at a time.
+ * strings count for nothing). Reads the bytes twice, a block at a time.
  */
 size_t json_open_string(const char *s, size_t n);
 
