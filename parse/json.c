@@ -336,6 +336,19 @@ json_has_surrogate_escape(const char *text, size_t len)
 	return 0;
 }
 
+int
+json_has_nul_escape(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
+		if (end - p >= 6 && memcmp(p + 1, "u0000", 5) == 0)
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
 size_t
 json_fix_surrogates(char *text, size_t len)
 {

@@ -71,6 +71,13 @@ int json_has_surrogate_escape(const char *text, size_t len);
 size_t json_fix_surrogates(char *text, size_t len);
 
 /*
+ * json_has_nul_escape: 0 when the text has no \u0000 escape (a backslash and
+ * u0000, whatever comes before it), so no string yajl decodes from it holds a
+ * NUL: yajl refuses a NUL byte in the text itself.
+ */
+int json_has_nul_escape(const char *text, size_t len);
+
+/*
  * json_open_string: where the string left open at the end of the n bytes at s
  * begins (the offset of its opening quote), or n when every string there is
  * closed. s must begin outside a string; a quote opens a string, which the

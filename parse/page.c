@@ -44,6 +44,7 @@ struct page {
 	struct buf hold;		/* a string begun and not ended: held back from yajl */
 	int hold_escape;		/* the held string ends in a backslash */
 	struct buf fix;			/* a slice with lone surrogates rewritten */
+	int nul_escape;			/* the slice fed has a \u0000 escape: look for NULs */
 
 	/* outside the items */
 	struct buf path;		/* "artists.cursors.after", "errors[].status" */
@@ -448,7 +449,8 @@ static int
 cb_string(void *ctx, const unsigned char *s, size_t len)
 {
 	struct page *p = ctx;
-	if (memchr(s, '\0', len) != NULL) {
+
+	if (p->nul_escape && memchr(s, '\0', len) != NULL) {
 		if (p->in_item) {
 			nul_refuse(p, p->key_pending ? NULL : "a string");
 		} else if (p->in_items && p->depth == p->items_depth) {
@@ -553,7 +555,7 @@ cb_map_key(void *ctx, const unsigned char *s, size_t len)
 	mark(p);
 	if (p->in_item) {
 		charge(p, len + 1);
-		if (memchr(s, '\0', len) != NULL)
+		if (p->nul_escape && memchr(s, '\0', len) != NULL)
 			nul_refuse(p, "a key");
 		memcpy(p->key, s, len < sizeof p->key - 1 ? len : sizeof p->key - 1);
 		p->key[len < sizeof p->key - 1 ? len : sizeof p->key - 1] = '\0';
@@ -666,6 +668,7 @@ feed_handle(struct page *p, const char *s, size_t n)
 	unsigned char *msg;
 	char *nl;
 
+	p->nul_escape = json_has_nul_escape(s, n);
 	st = yajl_parse(p->h, (const unsigned char *)s, n);
 	if (st == yajl_status_ok)
 		return 0;
