@@ -1,6 +1,7 @@
 #include "json.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -184,12 +185,29 @@ jw_kvalue(struct jw *w, const char *key, yajl_val v)
 	jw_value(w, v);
 }
 
+#define ONES 0x0101010101010101ULL
+#define HIGH (ONES * 0x80)
+
+/*
+ * Whether any of eight bytes must be escaped: one below 0x20, a quote or a
+ * backslash. (x - ONES) & ~x & HIGH is not 0 exactly when a byte of x is 0.
+ */
+static int
+needs_escape(uint64_t w)
+{
+	uint64_t quote = w ^ (ONES * '"'), backslash = w ^ (ONES * '\\');
+
+	return ((((w - ONES * 0x20) & ~w) | ((quote - ONES) & ~quote) |
+	    ((backslash - ONES) & ~backslash)) & HIGH) != 0;
+}
+
 void
 json_escape(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s, *end = p + n, *run;
 	char *out;
+	uint64_t w;
 
 	/* Worst case: every byte becomes \u00XX. */
 	buf_reserve(b, n * 6 + 2);
@@ -197,6 +215,11 @@ json_escape(struct buf *b, const char *s, size_t n)
 	*out++ = '"';
 	while (p < end) {
 		run = p;
+		for (; end - p >= 8; p += 8) {
+			memcpy(&w, p, 8);
+			if (needs_escape(w))
+				break;
+		}
 		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
 			p++;
 		memcpy(out, run, (size_t)(p - run));

@@ -77,6 +77,36 @@ writer(void)
 	jw_obj_end(&w);
 	is_str(b.data, "{\"a\":\"q\\\"\\\\\\n\\u0001é\",\"b\":[1,null,{}],\"c\":false}",
 	    "the writer places commas and escapes");
+
+	/* json_escape reads eight bytes at a time: a byte to escape at every place */
+	{
+		static const char *special[][2] = {
+			{ "\"", "\\\"" }, { "\\", "\\\\" }, { "\n", "\\n" }, { "\x01", "\\u0001" },
+			{ "\x1f", "\\u001f" }, { "\t", "\\t" }, { " ", " " }, { "\x7f", "\x7f" },
+			{ "\xc3", "\xc3" },
+		};
+		struct buf want;
+		char text[24];
+		int same = 1;
+
+		buf_init(&want);
+		for (size_t k = 0; k < sizeof special / sizeof special[0]; k++)
+			for (size_t i = 0; i < sizeof text && same; i++) {
+				memset(text, 'a', sizeof text);
+				text[i] = special[k][0][0];
+				buf_reset(&want);
+				buf_printf(&want, "\"%.*s%s%.*s\"", (int)i, text, special[k][1],
+				    (int)(sizeof text - i - 1), text + i + 1);
+				buf_reset(&b);
+				json_escape(&b, text, sizeof text);
+				if (strcmp(b.data, want.data) != 0) {
+					same = 0;
+					printf("# got %s, expected %s\n", b.data, want.data);
+				}
+			}
+		ok(same, "json_escape: a quote, a backslash, a control byte at every place");
+		buf_free(&want);
+	}
 	buf_free(&b);
 	ok(json_precheck("[[[\"[[[[\"]]]", 12, 3) == NULL, "brackets in strings do not count");
 	ok(json_precheck("[[[[]]]]", 8, 3) != NULL, "depth past the limit is refused");
