@@ -1,8 +1,10 @@
 /*
  * fuzz_page: the page splitter, fed in chunks whose sizes come from the input
  * (its first byte), with a small cap; every item mapped for the provider the
- * items path belongs to (its second byte), as fetch-pages does.
+ * items path belongs to (its second byte), as fetch-pages does. Also checks
+ * json_open_string, which the splitter relies on, against a byte at a time.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
@@ -52,6 +54,30 @@ end(void *arg, struct page *p)
 	return 0;
 }
 
+/* json_open_string the slow way: one byte at a time. */
+static size_t
+open_string_bytewise(const char *s, size_t n)
+{
+	size_t i, open = n;
+	int in = 0, escape = 0;
+
+	for (i = 0; i < n; i++) {
+		if (!in) {
+			if (s[i] == '"') {
+				in = 1;
+				open = i;
+			}
+		} else if (escape) {
+			escape = 0;
+		} else if (s[i] == '\\') {
+			escape = 1;
+		} else if (s[i] == '"') {
+			in = 0;
+		}
+	}
+	return in ? open : n;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -62,6 +88,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
+	if (json_open_string((const char *)data, size) !=
+	    open_string_bytewise((const char *)data, size))
+		abort();
 	step = 1 + data[0] % 61;
 	c.prov = data[1] % PROV_COUNT;
 	c.stream = streams[(data[1] / PROV_COUNT) % 5];
