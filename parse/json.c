@@ -220,6 +220,12 @@ json_escape(struct buf *b, const char *s, size_t n)
 			if (needs_escape(w))
 				break;
 		}
+		if (end - p < 8 && p < end && n >= 8) {
+			/* the rest at once: the last eight bytes, if none needs escaping */
+			memcpy(&w, end - 8, 8);
+			if (!needs_escape(w))
+				p = end;
+		}
 		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\')
 			p++;
 		memcpy(out, run, (size_t)(p - run));
