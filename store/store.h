@@ -107,6 +107,11 @@ void rows_finalize(void);
  */
 int rows_record(const char *stream, const char *provider, const char *id,
     yajl_val rec, const char *now, int *rc, const char **why);
+/*
+ * The sync and pass a library row written next is seen by, when the STATE it
+ * waited for is known (NULL: pending, adopted at that STATE by gone_adopt).
+ */
+void rows_seen_by(const char *sync_id, long long pass);
 /* After a rollback: the stubs written since may not be there any more. */
 void rows_forget(void);
 /* One record of stream "rejects" into the rejects table (its sync named at the next STATE). */
