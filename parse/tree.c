@@ -689,6 +689,18 @@ fast_number(struct scan *s)
 	return (size_t)(p - s->p);
 }
 
+static int
+fast_literal(struct scan *s, const char *word, yajl_type type)
+{
+	size_t n = strlen(word);
+
+	if (strncmp((const char *)s->p, word, n) != 0)
+		return -1;
+	tree_add(s->t, tree_scalar(s->t, type, NULL, 0));
+	s->p += n;
+	return 0;
+}
+
 /* A value at s->p: added to the tree (containers opened); -1: not for the fast path. */
 static int
 fast_value(struct scan *s)
@@ -716,23 +728,11 @@ fast_value(struct scan *s)
 		tree_add(t, v);
 		return 0;
 	case 't':
-		if (strncmp((const char *)p, "true", 4) != 0)
-			return -1;
-		tree_add(t, tree_scalar(t, yajl_t_true, NULL, 0));
-		s->p += 4;
-		return 0;
+		return fast_literal(s, "true", yajl_t_true);
 	case 'f':
-		if (strncmp((const char *)p, "false", 5) != 0)
-			return -1;
-		tree_add(t, tree_scalar(t, yajl_t_false, NULL, 0));
-		s->p += 5;
-		return 0;
+		return fast_literal(s, "false", yajl_t_false);
 	case 'n':
-		if (strncmp((const char *)p, "null", 4) != 0)
-			return -1;
-		tree_add(t, tree_scalar(t, yajl_t_null, NULL, 0));
-		s->p += 4;
-		return 0;
+		return fast_literal(s, "null", yajl_t_null);
 	default:
 		if ((n = fast_number(s)) == 0)
 			return -1;

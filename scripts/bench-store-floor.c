@@ -46,9 +46,13 @@ random_id(char out[23])
 	out[22] = '\0';
 }
 
+/* One row: its id (and a second one, when given). */
 static void
-step(sqlite3 *db, sqlite3_stmt *s)
+put(sqlite3 *db, sqlite3_stmt *s, const char *id, const char *id2)
 {
+	sqlite3_bind_text(s, 1, id, 22, SQLITE_STATIC);
+	if (id2)
+		sqlite3_bind_text(s, 2, id2, 22, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		die(EXIT_SOFTWARE, "%s", sqlite3_errmsg(db));
 	sqlite3_reset(s);
@@ -87,20 +91,13 @@ main(int argc, char **argv)
 	for (i = 0; i < n; i++) {
 		random_id(id);
 		random_id(artist_id);
-		sqlite3_bind_text(track, 1, id, 22, SQLITE_STATIC);
-		step(db, track);
-		sqlite3_bind_text(track_artist, 1, id, 22, SQLITE_STATIC);
-		sqlite3_bind_text(track_artist, 2, artist_id, 22, SQLITE_STATIC);
-		step(db, track_artist);
-		sqlite3_bind_text(member, 1, id, 22, SQLITE_STATIC);
-		step(db, member);
+		put(db, track, id, NULL);
+		put(db, track_artist, id, artist_id);
+		put(db, member, id, NULL);
 		if (i % 5 == 0) {
 			random_id(album_id);
-			sqlite3_bind_text(album, 1, album_id, 22, SQLITE_STATIC);
-			step(db, album);
-			sqlite3_bind_text(album_artist, 1, album_id, 22, SQLITE_STATIC);
-			sqlite3_bind_text(album_artist, 2, artist_id, 22, SQLITE_STATIC);
-			step(db, album_artist);
+			put(db, album, album_id, NULL);
+			put(db, album_artist, album_id, artist_id);
 		}
 		if (i % 10000 == 9999)
 			db_exec(db, "COMMIT; BEGIN");
