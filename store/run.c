@@ -335,10 +335,9 @@ bookmark_pass(yajl_val bm)
 }
 
 /*
- * The pass of s's records since its last STATE, bm the STATE that names
- * them: the last STATE's pass (a new pass is announced before its first
- * record), or bm's when this process saw no STATE of s before (a resumed
- * walk).
+ * The pass of s's records since its last STATE, bm the one that names them:
+ * the last STATE's (a new pass is announced before its first record), or
+ * bm's when this process saw no STATE of s before (a resumed walk).
  */
 static long long
 pending_pass(const struct stream *s, yajl_val bm)
@@ -350,10 +349,9 @@ pending_pass(const struct stream *s, yajl_val bm)
 static yajl_val state_bookmarks;
 
 /*
- * A library row of s written while store holds its STATE: written seen by
- * the sync and pass that STATE's bookmark adopts it with (gone_adopt, in
- * bookmark()), not pending. Only where that bookmark is s's own beyond doubt
- * (its key, its provider named); otherwise pending, adopted as before.
+ * A library row of s written while store holds its STATE is written seen by
+ * the sync and pass that STATE's bookmark would adopt it with (gone_adopt),
+ * where that bookmark is s's own beyond doubt; else pending, as before.
  */
 static void
 seen_by(const struct stream *s, const char *stream, const char *provider)
@@ -361,15 +359,21 @@ seen_by(const struct stream *s, const char *stream, const char *provider)
 	yajl_val bm = json_member(state_bookmarks, stream);
 	const char *sync_id = json_str(json_member(bm, "sync_id"));
 	const char *named = opts->provider ? opts->provider : json_str(json_member(bm, "provider"));
+	size_t i, same = 0;
 
+	/* gone_adopt's streams: membership, no ':' (a playlist's entries) */
 	if (bm == NULL || bm->type != yajl_t_object || sync_id == NULL || named == NULL ||
 	    s->provider == NULL || strcmp(s->provider, named) != 0 ||
 	    strcmp(s->provider, provider) != 0 || strcmp(s->key, stream) != 0 ||
-	    !rows_is_membership(s->base)) {
+	    strchr(s->key, ':') != NULL || !rows_is_membership(s->base)) {
 		rows_seen_by(NULL, 0);
 		return;
 	}
-	rows_seen_by(sync_id, pending_pass(s, bm));
+	/* bookmark()'s stream_get finds s only if no other stream has its key and provider */
+	for (i = 0; i < nstreams; i++)
+		same += streams[i]->provider && strcmp(streams[i]->key, stream) == 0 &&
+		    strcmp(streams[i]->provider, named) == 0;
+	rows_seen_by(same == 1 ? sync_id : NULL, pending_pass(s, bm));
 }
 
 static void
@@ -495,13 +499,6 @@ run_error(const struct stream *s, int interrupted)
 	if (s->error)
 		return s->error;
 	return interrupted && !s->cur.complete ? "interrupted" : NULL;
-}
-
-static void
-bind_key(sqlite3_stmt *st, const char *provider, const char *key)
-{
-	sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
 }
 
 /* One bookmark of a STATE: the checkpoint, the run, and what completion allows. */

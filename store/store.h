@@ -85,6 +85,8 @@ void store_step(sqlite3_stmt *st, const char *what);
 /* gone.c */
 void gone_prepare(sqlite3 *db, int allow_delete);
 void gone_finalize(void);
+/* Binds a statement's ?1 (provider) and ?2 (stream key). */
+void bind_key(sqlite3_stmt *st, const char *provider, const char *key);
 /* A playlist entry's position, stored by this run. */
 void seen_mark(struct stream *s, yajl_val position);
 /* Members (or a playlist's entries) written since the last STATE are seen by sync_id in pass. */
