@@ -111,7 +111,7 @@ $(O)tests/unit/url.t: $(O)fetch/url.o
 # tests (tests/cli/fuzz.t); `make fuzz` builds them with clang's libFuzzer
 # under fuzz/ and runs each for FUZZ_SECONDS, new crash inputs going to
 # fuzz/crashes/TARGET/ (copy one to tests/fuzz/regress/TARGET/ once fixed).
-FUZZ_TARGETS = json msg page prov rules
+FUZZ_TARGETS = json msg page prov rules tree
 FUZZ_SRC = $(FUZZ_TARGETS:%=tests/fuzz/fuzz_%.c)
 REPLAY_BINS = $(FUZZ_TARGETS:%=$(O)tests/fuzz/replay_%)
 VALIDATE_LIB_SRC = validate/rules.c validate/edit.c

@@ -1,10 +1,14 @@
+/* F_SETPIPE_SZ (Linux) */
+#define _GNU_SOURCE 1
 #include "msg.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tree.h"
@@ -248,6 +252,29 @@ struct msg_writer {
 	struct buf out;
 };
 
+/*
+ * A pipe to the next stage holds 1 MiB, not Linux's 64 KiB: a page of 50
+ * tracks is ~37 KiB of records, so the default let a stage run at most two
+ * pages ahead of the next, and on two cores the stages of
+ * `fetch-pages | validate | store` stalled each other in turn (store, finding
+ * its input empty, also committed more often: 23% more pages written). With
+ * 1 MiB the 100k-track pipe ran 10-40% faster (scripts/bench-e2e). Not a
+ * pipe, or a limit lower than 1 MiB (/proc/sys/fs/pipe-max-size): left as it is.
+ */
+static void
+pipe_widen(int fd)
+{
+	struct stat st;
+
+#ifdef F_SETPIPE_SZ
+	if (fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode))
+		(void)fcntl(fd, F_SETPIPE_SZ, 1 << 20);
+#else
+	(void)fd;
+	(void)st;
+#endif
+}
+
 struct msg_writer *
 msg_writer_new(int fd)
 {
@@ -256,6 +283,7 @@ msg_writer_new(int fd)
 	w->fd = fd;
 	buf_init(&w->out);
 	buf_reserve(&w->out, PIPE_BUF);
+	pipe_widen(fd);
 	return w;
 }
 

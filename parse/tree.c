@@ -375,8 +375,11 @@ tree_source(const struct tree *t)
 	return t->text;
 }
 
+static yajl_val fast(struct tree *t, const char *text, size_t len);
+
+/* yajl's path: every text, its errors named. */
 static yajl_val
-parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
+parse_yajl(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
 {
 	unsigned char *msg;
 	char *nl;
@@ -421,6 +424,21 @@ parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
 	return t->root;
 }
 
+static yajl_val
+parse(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
+{
+	yajl_val root = fast(t, text, len);
+
+	return root ? root : parse_yajl(t, text, len, err, errlen);
+}
+
+yajl_val
+tree_parse_yajl(struct tree *t, const char *text, size_t len, char *err, size_t errlen)
+{
+	tree_reset(t);
+	return parse_yajl(t, text, len, err, errlen);
+}
+
 /*
  * Is text what the JSON writer writes: no white space outside strings, and
  * only the escapes json_escape makes (\" \\ \n \r \t \b \f, \u00xx for other
@@ -449,7 +467,9 @@ canonical(const char *s, size_t n)
 				s++;
 				continue;
 			}
-			if (end - s < 5 || s[1] != '0' || s[2] != '0' || (s[3] != '0' && s[3] != '1') ||
+			/* \u00xx (\/ is not the writer's: fuzz_tree found it taken for one) */
+			if (end - s < 5 || *s != 'u' || s[1] != '0' || s[2] != '0' ||
+			    (s[3] != '0' && s[3] != '1') ||
 			    strchr(hex, s[4]) == NULL)
 				return 0;
 			c = (unsigned)((s[3] - '0') * 16 + (int)(strchr(hex, s[4]) - hex));
@@ -473,4 +493,322 @@ tree_text(yajl_val v, size_t *len)
 		return NULL;
 	*len = n->len;
 	return n->text;
+}
+
+/*
+ * ---- tree_parse's fast path ----
+ *
+ * The texts crate reads are nearly all records another stage wrote: strict
+ * JSON, ASCII or well-formed UTF-8. fast() builds their tree in one pass,
+ * where yajl's path takes four (json_precheck, the NUL test, yajl, the
+ * canonical test) and a yajl handle per text: on the 100k-track stream that
+ * path was 13% of store's time and the most of validate's. Anything fast()
+ * is not certain of, it leaves to yajl's path (returns NULL, the tree
+ * emptied; the arena keeps what it used until the next reset, so a text
+ * that tree_parse_copy put there stays whole): a lone surrogate escape,
+ * \u0000, a control character, a byte sequence that is not strict UTF-8
+ * (RFC 3629: yajl's own test is looser), nesting near JSON_MAX_DEPTH, and
+ * every error. So it accepts only what yajl's path accepts, and builds the
+ * same tree (tests/fuzz/fuzz_tree.c compares the two on every input).
+ */
+struct scan {
+	struct tree *t;
+	const unsigned char *p, *end;
+	int canonical;
+};
+
+static void
+blank(struct scan *s)
+{
+	while (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r') {
+		s->canonical = 0;
+		s->p++;
+	}
+}
+
+static int
+hex4(const unsigned char *p, unsigned *cp)
+{
+	int i;
+
+	*cp = 0;
+	for (i = 0; i < 4; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			*cp = *cp << 4 | (unsigned)(p[i] - '0');
+		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+			*cp = *cp << 4 | (unsigned)((p[i] | 0x20) - 'a' + 10);
+		else
+			return -1;
+	}
+	return 0;
+}
+
+/* A strict UTF-8 sequence at p (its first byte >= 0x80): its length, or 0. */
+static int
+utf8_len(const unsigned char *p)
+{
+	unsigned c = p[0];
+
+#define CONT(b) ((b) >= 0x80 && (b) <= 0xbf)
+	if (c >= 0xc2 && c <= 0xdf)
+		return CONT(p[1]) ? 2 : 0;
+	if (c >= 0xe0 && c <= 0xef) {
+		if (c == 0xe0 ? p[1] < 0xa0 || p[1] > 0xbf :
+		    c == 0xed ? p[1] < 0x80 || p[1] > 0x9f : !CONT(p[1]))
+			return 0;
+		return CONT(p[2]) ? 3 : 0;
+	}
+	if (c >= 0xf0 && c <= 0xf4) {
+		if (c == 0xf0 ? p[1] < 0x90 || p[1] > 0xbf :
+		    c == 0xf4 ? p[1] < 0x80 || p[1] > 0x8f : !CONT(p[1]))
+			return 0;
+		return CONT(p[2]) && CONT(p[3]) ? 4 : 0;
+	}
+	return 0;
+#undef CONT
+}
+
+/*
+ * The string at s->p (just after its opening quote), decoded into the arena;
+ * s->p then just after its closing quote. NULL: not for the fast path.
+ */
+static char *
+fast_string(struct scan *s)
+{
+	const unsigned char *p = s->p, *start = p;
+	unsigned cp;
+	char *out, *o;
+	int n;
+
+	/* the common string: plain ASCII, no escape */
+	while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	if (*p == '"' && p < s->end) {
+		s->p = p + 1;
+		return strndup_in(s->t, (const char *)start, (size_t)(p - start));
+	}
+	/* else check it whole, then decode it (never longer than its text) */
+	for (;;) {
+		if (p >= s->end || *p < 0x20)
+			return NULL;
+		if (*p == '"')
+			break;
+		if (*p == '\\') {
+			p++;
+			if (*p == 'u') {
+				if (hex4(p + 1, &cp) != 0 || cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+					return NULL;
+				/* the writer's escapes: \u00xx, lower case, for a control character */
+				if (p[1] != '0' || p[2] != '0' || (p[3] != '0' && p[3] != '1') ||
+				    (p[4] >= 'A' && p[4] <= 'F') || cp == '\n' || cp == '\r' ||
+				    cp == '\t' || cp == '\b' || cp == '\f')
+					s->canonical = 0;
+				p += 5;
+			} else if (*p == '"' || *p == '\\' || *p == 'b' || *p == 'f' || *p == 'n' ||
+			    *p == 'r' || *p == 't') {
+				p++;
+			} else if (*p == '/') {
+				s->canonical = 0;
+				p++;
+			} else {
+				return NULL;
+			}
+		} else if (*p < 0x80) {
+			p++;
+		} else if ((n = utf8_len(p)) > 0) {
+			p += n;
+		} else {
+			return NULL;
+		}
+	}
+	o = out = alloc(s->t, (size_t)(p - start) + 1);
+	for (p = start; *p != '"';) {
+		if (*p != '\\') {
+			*o++ = (char)*p++;
+			continue;
+		}
+		switch (*++p) {
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u':
+			hex4(p + 1, &cp);
+			if (cp < 0x80) {
+				*o++ = (char)cp;
+			} else if (cp < 0x800) {
+				*o++ = (char)(0xc0 | cp >> 6);
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			} else {
+				*o++ = (char)(0xe0 | cp >> 12);
+				*o++ = (char)(0x80 | (cp >> 6 & 0x3f));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			}
+			p += 4;
+			break;
+		default: *o++ = (char)*p; break;	/* " \ / */
+		}
+		p++;
+	}
+	*o = '\0';
+	s->p = p + 1;
+	return out;
+}
+
+/* A number's text at s->p (the JSON grammar, nothing looser): its length, or 0. */
+static size_t
+fast_number(struct scan *s)
+{
+	const unsigned char *p = s->p;
+
+	if (*p == '-')
+		p++;
+	if (*p == '0') {
+		p++;
+	} else if (*p >= '1' && *p <= '9') {
+		while (*p >= '0' && *p <= '9')
+			p++;
+	} else {
+		return 0;
+	}
+	if (*p == '.') {
+		if (!(*++p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'e' || *p == 'E') {
+		if (*++p == '+' || *p == '-')
+			p++;
+		if (!(*p >= '0' && *p <= '9'))
+			return 0;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	return (size_t)(p - s->p);
+}
+
+static int
+fast_literal(struct scan *s, const char *word, yajl_type type)
+{
+	size_t n = strlen(word);
+
+	if (strncmp((const char *)s->p, word, n) != 0)
+		return -1;
+	tree_add(s->t, tree_scalar(s->t, type, NULL, 0));
+	s->p += n;
+	return 0;
+}
+
+/* A value at s->p: added to the tree (containers opened); -1: not for the fast path. */
+static int
+fast_value(struct scan *s)
+{
+	struct tree *t = s->t;
+	const unsigned char *p = s->p;
+	yajl_val v;
+	char *str;
+	size_t n;
+
+	switch (*p) {
+	case '{':
+	case '[':
+		if (t->nstack >= JSON_MAX_DEPTH - 1)
+			return -1;
+		tree_open(t, *p == '{' ? yajl_t_object : yajl_t_array, (const char *)p);
+		s->p++;
+		return 0;
+	case '"':
+		s->p++;
+		if ((str = fast_string(s)) == NULL)
+			return -1;
+		v = node(t, yajl_t_string);
+		v->u.string = str;
+		tree_add(t, v);
+		return 0;
+	case 't':
+		return fast_literal(s, "true", yajl_t_true);
+	case 'f':
+		return fast_literal(s, "false", yajl_t_false);
+	case 'n':
+		return fast_literal(s, "null", yajl_t_null);
+	default:
+		if ((n = fast_number(s)) == 0)
+			return -1;
+		tree_add(t, tree_scalar(t, yajl_t_number, (const char *)p, n));
+		s->p += n;
+		return 0;
+	}
+}
+
+static yajl_type
+innermost(const struct tree *t)
+{
+	return t->stack[t->nstack - 1].v->type;
+}
+
+/* An object member's key and its colon, at s->p. */
+static int
+fast_key(struct scan *s)
+{
+	if (*s->p != '"')
+		return -1;
+	s->p++;
+	if ((s->t->key = fast_string(s)) == NULL)
+		return -1;
+	blank(s);
+	if (*s->p != ':')
+		return -1;
+	s->p++;
+	blank(s);
+	return 0;
+}
+
+static yajl_val
+fast(struct tree *t, const char *text, size_t len)
+{
+	struct scan s = { t, (const unsigned char *)text, (const unsigned char *)text + len, 1 };
+	int opened;
+
+	t->text = text;
+	blank(&s);
+	for (;;) {
+		opened = *s.p == '{' || *s.p == '[';
+		if (fast_value(&s) != 0)
+			goto out;
+		blank(&s);
+		if (opened && *s.p != '}' && *s.p != ']') {
+			/* its first member */
+			if (innermost(t) == yajl_t_object && fast_key(&s) != 0)
+				goto out;
+			continue;
+		}
+		/* after a value, or an empty container: closes, then a comma */
+		for (;;) {
+			if (t->nstack == 0)
+				goto end;
+			if (*s.p == ',') {
+				s.p++;
+				blank(&s);
+				if (innermost(t) == yajl_t_object && fast_key(&s) != 0)
+					goto out;
+				break;
+			}
+			if (*s.p != (innermost(t) == yajl_t_object ? '}' : ']'))
+				goto out;
+			tree_close(t, (const char *)++s.p);
+			blank(&s);
+		}
+	}
+end:
+	if (s.p != s.end || t->root == NULL)
+		goto out;
+	t->canonical = s.canonical;
+	return t->root;
+out:
+	t->root = NULL;
+	t->nstack = 0;
+	t->key = NULL;
+	return NULL;
 }

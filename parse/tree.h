@@ -13,6 +13,10 @@
  * tree_open add a value where the last key says (tree_key) or to the array
  * open; tree_close ends the innermost container.
  *
+ * tree_parse builds a strict JSON text in one pass of its own and leaves
+ * every other text to yajl (which then accepts or refuses it, and says why);
+ * the two build the same tree (tests/fuzz/fuzz_tree.c).
+ *
  * An object or array that tree_parse built also knows its text as it arrived
  * (tree_text), so a caller can keep the bytes instead of writing the tree out
  * again.
@@ -57,6 +61,11 @@ yajl_val tree_parse(struct tree *t, const char *text, size_t len, char *err, siz
  */
 yajl_val tree_parse_copy(struct tree *t, const char *text, size_t len, char *err, size_t errlen);
 const char *tree_source(const struct tree *t);
+/*
+ * tree_parse through yajl alone, never its one-pass fast path (tree.c):
+ * the reference the fast path is tested against.
+ */
+yajl_val tree_parse_yajl(struct tree *t, const char *text, size_t len, char *err, size_t errlen);
 
 /*
  * The text an object or array of a tree_parse tree arrived as, when it is the

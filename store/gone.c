@@ -84,7 +84,7 @@ gone_finalize(void)
 	sqlite3_finalize(cut_end);
 }
 
-static void
+void
 bind_key(sqlite3_stmt *st, const char *provider, const char *key)
 {
 	sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);

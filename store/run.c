@@ -325,6 +325,57 @@ store_step(sqlite3_stmt *st, const char *what)
 		store_fail(rc, what);
 }
 
+/* The pass a bookmark says its walk is in (none: 1). */
+static long long
+bookmark_pass(yajl_val bm)
+{
+	long long pass = json_int_or(json_member(bm, "pass"), 1);
+
+	return pass < 1 ? 1 : pass;
+}
+
+/*
+ * The pass of s's records since its last STATE, bm the one that names them:
+ * the last STATE's (a new pass is announced before its first record), or
+ * bm's when this process saw no STATE of s before (a resumed walk).
+ */
+static long long
+pending_pass(const struct stream *s, yajl_val bm)
+{
+	return s->states > 0 && s->pass > 0 ? s->pass : bookmark_pass(bm);
+}
+
+/* The bookmarks of the STATE whose records are being written (replay), else NULL. */
+static yajl_val state_bookmarks;
+
+/*
+ * A library row of s written while store holds its STATE is written seen by
+ * the sync and pass that STATE's bookmark would adopt it with (gone_adopt),
+ * where that bookmark is s's own beyond doubt; else pending, as before.
+ */
+static void
+seen_by(const struct stream *s, const char *stream, const char *provider)
+{
+	yajl_val bm = json_member(state_bookmarks, stream);
+	const char *sync_id = json_str(json_member(bm, "sync_id"));
+	const char *named = opts->provider ? opts->provider : json_str(json_member(bm, "provider"));
+	size_t i, same = 0;
+
+	/* gone_adopt's streams: membership, no ':' (a playlist's entries) */
+	if (bm == NULL || bm->type != yajl_t_object || sync_id == NULL || named == NULL ||
+	    s->provider == NULL || strcmp(s->provider, named) != 0 ||
+	    strcmp(s->provider, provider) != 0 || strcmp(s->key, stream) != 0 ||
+	    strchr(s->key, ':') != NULL || !rows_is_membership(s->base)) {
+		rows_seen_by(NULL, 0);
+		return;
+	}
+	/* bookmark()'s stream_get finds s only if no other stream has its key and provider */
+	for (i = 0; i < nstreams; i++)
+		same += streams[i]->provider && strcmp(streams[i]->key, stream) == 0 &&
+		    strcmp(streams[i]->provider, named) == 0;
+	rows_seen_by(same == 1 ? sync_id : NULL, pending_pass(s, bm));
+}
+
 static void
 record(const struct msg *m)
 {
@@ -353,6 +404,7 @@ record(const struct msg *m)
 		return;
 	}
 	txn_begin();
+	seen_by(s, m->stream, provider);
 	got = rows_record(m->stream, provider, id, m->record, now, &rc, &why);
 	if (got == UP_FAILED) {
 		int primary = rc & 0xff;
@@ -449,13 +501,6 @@ run_error(const struct stream *s, int interrupted)
 	return interrupted && !s->cur.complete ? "interrupted" : NULL;
 }
 
-static void
-bind_key(sqlite3_stmt *st, const char *provider, const char *key)
-{
-	sqlite3_bind_text(st, 1, provider, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, key, -1, SQLITE_STATIC);
-}
-
 /* One bookmark of a STATE: the checkpoint, the run, and what completion allows. */
 static void
 bookmark(const char *key, yajl_val bm)
@@ -467,7 +512,7 @@ bookmark(const char *key, yajl_val bm)
 	const char *provider;
 	struct buf text;
 	struct jw w;
-	long long pass, pending_pass;
+	long long pass, pending;
 	int rc, may_delete;
 
 	provider = stream_provider(s);
@@ -494,15 +539,8 @@ bookmark(const char *key, yajl_val bm)
 	 */
 	s->cur.forbidden = json_bool(json_member(bm, "forbidden"), 0);
 	s->cur.unavailable = json_bool(json_member(bm, "unavailable"), 0);
-	/*
-	 * The pass of the records since the last STATE: that STATE's (a new
-	 * pass is announced before its first record), or this one's when this
-	 * process saw none before (a resumed walk). No "pass": pass 1.
-	 */
-	pass = json_int_or(json_member(bm, "pass"), 1);
-	if (pass < 1)
-		pass = 1;
-	pending_pass = s->states > 0 && s->pass > 0 ? s->pass : pass;
+	pass = bookmark_pass(bm);
+	pending = pending_pass(s, bm);
 	/* fetch-pages counts pages from 1 in a fresh walk, on from the bookmark when resuming. */
 	if (s->states++ == 0)
 		s->walk_whole = json_int_or(json_member(bm, "pages"), -1) == 1;
@@ -543,7 +581,7 @@ bookmark(const char *key, yajl_val bm)
 		bind_key(rejects_adopt, provider, s->base);
 		sqlite3_bind_text(rejects_adopt, 3, sync_id, -1, SQLITE_STATIC);
 		store_step(rejects_adopt, "cannot update the rejects");
-		gone_adopt(s, provider, sync_id, pending_pass);
+		gone_adopt(s, provider, sync_id, pending);
 	}
 	/*
 	 * Only a complete full sync that read every item (nothing skipped
@@ -621,7 +659,9 @@ state(const struct msg *m)
 	size_t i;
 
 	txn_begin();
+	state_bookmarks = bms && bms->type == yajl_t_object ? bms : NULL;
 	replay();
+	state_bookmarks = NULL;
 	if (bms && bms->type == yajl_t_object)
 		for (i = 0; i < bms->u.object.len; i++)
 			if (bms->u.object.values[i]->type == yajl_t_object)

@@ -85,6 +85,8 @@ void store_step(sqlite3_stmt *st, const char *what);
 /* gone.c */
 void gone_prepare(sqlite3 *db, int allow_delete);
 void gone_finalize(void);
+/* Binds a statement's ?1 (provider) and ?2 (stream key). */
+void bind_key(sqlite3_stmt *st, const char *provider, const char *key);
 /* A playlist entry's position, stored by this run. */
 void seen_mark(struct stream *s, yajl_val position);
 /* Members (or a playlist's entries) written since the last STATE are seen by sync_id in pass. */
@@ -107,6 +109,11 @@ void rows_finalize(void);
  */
 int rows_record(const char *stream, const char *provider, const char *id,
     yajl_val rec, const char *now, int *rc, const char **why);
+/*
+ * The sync and pass a library row written next is seen by, when the STATE it
+ * waited for is known (NULL: pending, adopted at that STATE by gone_adopt).
+ */
+void rows_seen_by(const char *sync_id, long long pass);
 /* After a rollback: the stubs written since may not be there any more. */
 void rows_forget(void);
 /* One record of stream "rejects" into the rejects table (its sync named at the next STATE). */

@@ -4,8 +4,8 @@
 # and under ASan/UBSan. (`make fuzz` runs the targets with libFuzzer; `make
 # check` runs it a few seconds per target where clang is installed.)
 . "$(dirname "$0")/../lib.sh"
-targets="json msg page prov rules"
-plan 10
+targets="json msg page prov rules tree"
+plan 12
 
 seeds=("$top"/tests/fixtures/shared/*.json "$top"/tests/fixtures/shared/captures/*.json \
 	"$top"/tests/fixtures/*.json "$top"/tests/fixtures/*.ndjson "$top"/tests/fuzz/seeds/*)
