@@ -305,9 +305,8 @@ hexval(char c)
 	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
-/* The code unit of the escape \uXXXX at p (6 bytes available), or -1. */
-static long
-escape_unit(const char *p, const char *end)
+long
+json_escape_unit(const char *p, const char *end)
 {
 	long u = 0;
 	int h;
@@ -335,11 +334,11 @@ fix_surrogates(char *text, size_t len)
 	size_t fixed = 0;
 
 	while ((p = memchr(p, '\\', (size_t)(end - p))) != NULL) {
-		if ((u = escape_unit(p, end)) < 0xD800 || u > 0xDFFF) {
+		if ((u = json_escape_unit(p, end)) < 0xD800 || u > 0xDFFF) {
 			p += p + 1 < end ? 2 : 1;	/* \x, or a \u that is no surrogate */
 			continue;
 		}
-		lo = u <= 0xDBFF ? escape_unit(p + 6, end) : -1;
+		lo = u <= 0xDBFF ? json_escape_unit(p + 6, end) : -1;
 		if (lo >= 0xDC00 && lo <= 0xDFFF) {
 			p += 12;	/* a pair */
 			continue;
@@ -459,7 +458,7 @@ nul_escape(const char *text, size_t len, char *what, size_t whatlen)
 	size_t keylen = 0;
 
 	for (q = text; (q = memchr(q, '\\', (size_t)(end - q))) != NULL; q++)
-		if (escape_unit(q, end) == 0)
+		if (json_escape_unit(q, end) == 0)
 			break;
 	if (q == NULL)
 		return 0;	/* the usual case: not even the letters */
@@ -471,7 +470,7 @@ nul_escape(const char *text, size_t len, char *what, size_t whatlen)
 		for (q = s; q < e; q++) {
 			if (*q != '\\')
 				continue;
-			if (escape_unit(q, end) != 0) {
+			if (json_escape_unit(q, end) != 0) {
 				q++;
 				continue;
 			}

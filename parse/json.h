@@ -68,6 +68,8 @@ const char *json_precheck(const char *text, size_t len, int max_depth);
  * is its quick test: 0 when the text has no \uD800-\uDFFF escape at all.
  */
 int json_has_surrogate_escape(const char *text, size_t len);
+/* The code unit of the escape \uXXXX at p (either case; until end), or -1. */
+long json_escape_unit(const char *p, const char *end);
 size_t json_fix_surrogates(char *text, size_t len);
 
 /*

@@ -526,48 +526,6 @@ blank(struct scan *s)
 	}
 }
 
-static int
-hex4(const unsigned char *p, unsigned *cp)
-{
-	int i;
-
-	*cp = 0;
-	for (i = 0; i < 4; i++) {
-		if (p[i] >= '0' && p[i] <= '9')
-			*cp = *cp << 4 | (unsigned)(p[i] - '0');
-		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
-			*cp = *cp << 4 | (unsigned)((p[i] | 0x20) - 'a' + 10);
-		else
-			return -1;
-	}
-	return 0;
-}
-
-/* A strict UTF-8 sequence at p (its first byte >= 0x80): its length, or 0. */
-static int
-utf8_len(const unsigned char *p)
-{
-	unsigned c = p[0];
-
-#define CONT(b) ((b) >= 0x80 && (b) <= 0xbf)
-	if (c >= 0xc2 && c <= 0xdf)
-		return CONT(p[1]) ? 2 : 0;
-	if (c >= 0xe0 && c <= 0xef) {
-		if (c == 0xe0 ? p[1] < 0xa0 || p[1] > 0xbf :
-		    c == 0xed ? p[1] < 0x80 || p[1] > 0x9f : !CONT(p[1]))
-			return 0;
-		return CONT(p[2]) ? 3 : 0;
-	}
-	if (c >= 0xf0 && c <= 0xf4) {
-		if (c == 0xf0 ? p[1] < 0x90 || p[1] > 0xbf :
-		    c == 0xf4 ? p[1] < 0x80 || p[1] > 0x8f : !CONT(p[1]))
-			return 0;
-		return CONT(p[2]) && CONT(p[3]) ? 4 : 0;
-	}
-	return 0;
-#undef CONT
-}
-
 /*
  * The string at s->p (just after its opening quote), decoded into the arena;
  * s->p then just after its closing quote. NULL: not for the fast path.
@@ -576,9 +534,9 @@ static char *
 fast_string(struct scan *s)
 {
 	const unsigned char *p = s->p, *start = p;
-	unsigned cp;
+	long cp;
 	char *out, *o;
-	int n;
+	size_t n;
 
 	/* the common string: plain ASCII, no escape */
 	while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
@@ -596,7 +554,8 @@ fast_string(struct scan *s)
 		if (*p == '\\') {
 			p++;
 			if (*p == 'u') {
-				if (hex4(p + 1, &cp) != 0 || cp == 0 || (cp >= 0xd800 && cp <= 0xdfff))
+				cp = json_escape_unit((const char *)p - 1, (const char *)s->end);
+				if (cp <= 0 || (cp >= 0xd800 && cp <= 0xdfff))
 					return NULL;
 				/* the writer's escapes: \u00xx, lower case, for a control character */
 				if (p[1] != '0' || p[2] != '0' || (p[3] != '0' && p[3] != '1') ||
@@ -615,7 +574,7 @@ fast_string(struct scan *s)
 			}
 		} else if (*p < 0x80) {
 			p++;
-		} else if ((n = utf8_len(p)) > 0) {
+		} else if ((n = utf8_seq_len(p, s->end)) > 0) {
 			p += n;
 		} else {
 			return NULL;
@@ -634,7 +593,7 @@ fast_string(struct scan *s)
 		case 'r': *o++ = '\r'; break;
 		case 't': *o++ = '\t'; break;
 		case 'u':
-			hex4(p + 1, &cp);
+			cp = json_escape_unit((const char *)p - 1, (const char *)s->end);
 			if (cp < 0x80) {
 				*o++ = (char)cp;
 			} else if (cp < 0x800) {

@@ -474,3 +474,32 @@ text_printable(char *s, char repl)
 			p[0] = p[1] = (unsigned char)repl;
 	}
 }
+
+/* The length of the valid UTF-8 sequence at p, or 0 when it is not one. */
+size_t
+utf8_seq_len(const unsigned char *p, const unsigned char *end)
+{
+	size_t n, i;
+	unsigned min, cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xC2 && p[0] <= 0xDF)
+		n = 2, min = 0x80, cp = p[0] & 0x1F;
+	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
+		n = 3, min = 0x800, cp = p[0] & 0x0F;
+	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
+		n = 4, min = 0x10000, cp = p[0] & 0x07;
+	else
+		return 0;
+	if ((size_t)(end - p) < n)
+		return 0;
+	for (i = 1; i < n; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3F);
+	}
+	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return n;
+}

@@ -122,6 +122,11 @@ void cli_usage(void) __attribute__((noreturn));
 #define ISO8601_LEN 21
 void iso8601_format(time_t t, char out[ISO8601_LEN]);
 int iso8601_parse(const char *s, time_t *out);
+/*
+ * The length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
+ * form, no surrogate, nothing past U+10FFFF), at most end - p; 0 when none.
+ */
+size_t utf8_seq_len(const unsigned char *p, const unsigned char *end);
 /* The current time in the same form. */
 void iso8601_now(char out[ISO8601_LEN]);
 /*

@@ -436,49 +436,20 @@ rules_check(const char *stream, yajl_val rec, struct check *c)
 	return other_rules(c, rec);
 }
 
-/* The length of the valid UTF-8 sequence at p, or 0 when it is not one. */
-static size_t
-utf8_len(const unsigned char *p, const unsigned char *end)
-{
-	size_t n, i;
-	unsigned min, cp;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xC2 && p[0] <= 0xDF)
-		n = 2, min = 0x80, cp = p[0] & 0x1F;
-	else if (p[0] >= 0xE0 && p[0] <= 0xEF)
-		n = 3, min = 0x800, cp = p[0] & 0x0F;
-	else if (p[0] >= 0xF0 && p[0] <= 0xF4)
-		n = 4, min = 0x10000, cp = p[0] & 0x07;
-	else
-		return 0;
-	if ((size_t)(end - p) < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0;
-		cp = cp << 6 | (p[i] & 0x3F);
-	}
-	if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-		return 0;
-	return n;
-}
-
 const char *
 utf8_clean(struct buf *scratch, const char *s, size_t *n)
 {
 	const unsigned char *p = (const unsigned char *)s, *end = p + *n;
 	size_t k;
 
-	while (p < end && (k = utf8_len(p, end)) > 0)
+	while (p < end && (k = utf8_seq_len(p, end)) > 0)
 		p += k;
 	if (p == end)
 		return s;	/* the usual case: nothing to replace */
 	buf_reset(scratch);
 	buf_add(scratch, s, (size_t)((const char *)p - s));
 	while (p < end) {
-		k = utf8_len(p, end);
+		k = utf8_seq_len(p, end);
 		if (k == 0) {
 			buf_adds(scratch, "\xEF\xBF\xBD");	/* U+FFFD */
 			p++;
